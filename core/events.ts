@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { SERVICE_NAME_PATTERN, stackIdSchema } from './ids.ts';
+import { specSchema } from './spec.ts';
+import { parseWith } from './validation.ts';
+
+/**
+ * Messages on the events queue. Every message has `v` (contract version) and `at`: for LAUNCH and
+ * DESTROY the time the command was issued (used to order commands that arrive out of order), for
+ * ACCESS the time of the request, for the others when it was sent.
+ */
+export const EVENT_VERSION = 1;
+export const EVENT_TYPES = [
+  'LAUNCH',
+  'DESTROY',
+  'FREEZE',
+  'RESUME',
+  'ACCESS',
+  'SATISFY_REQ',
+  'TASK_FAILED',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+const isoTime = z.iso.datetime({
+  offset: true,
+  error: 'expected an ISO 8601 time such as "2026-01-31T12:00:00Z"',
+});
+
+const base = {
+  v: z.literal(EVENT_VERSION, { error: `expected contract version ${EVENT_VERSION}` }),
+  stackId: stackIdSchema,
+  at: isoTime,
+};
+
+export const prRefSchema = z.object({
+  repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: 'expected "owner/name"' }),
+  number: z.number().int().positive(),
+  headSha: z
+    .string()
+    .regex(/^[0-9a-f]{7,64}$/, { error: 'expected a commit SHA' })
+    .optional(),
+  url: z.url().optional(),
+});
+export type PrRef = z.infer<typeof prRefSchema>;
+
+export const imagesSchema = z.record(
+  z.string().regex(SERVICE_NAME_PATTERN, { error: 'expected a service name' }),
+  z.string().min(1).max(512),
+);
+
+export const launchEventSchema = z.object({
+  ...base,
+  type: z.literal('LAUNCH'),
+  images: imagesSchema.default({}),
+  spec: specSchema,
+  pr: prRefSchema.optional(),
+});
+export const destroyEventSchema = z.object({ ...base, type: z.literal('DESTROY') });
+export const freezeEventSchema = z.object({
+  ...base,
+  type: z.literal('FREEZE'),
+  /** The lastAccessedAt the freezer saw; a newer access makes this FREEZE stale. */
+  seenAccessAt: isoTime.nullable(),
+});
+export const resumeEventSchema = z.object({ ...base, type: z.literal('RESUME') });
+export const accessEventSchema = z.object({ ...base, type: z.literal('ACCESS') });
+export const satisfyReqEventSchema = z.object({
+  ...base,
+  type: z.literal('SATISFY_REQ'),
+  transitionId: z.number().int().nonnegative(),
+  taskId: z.string().min(1).max(200),
+});
+export const taskFailedEventSchema = z.object({
+  ...base,
+  type: z.literal('TASK_FAILED'),
+  transitionId: z.number().int().nonnegative(),
+  taskId: z.string().min(1).max(200),
+  reason: z.string().min(1).max(4000),
+});
+
+export const eventSchema = z.discriminatedUnion(
+  'type',
+  [
+    launchEventSchema,
+    destroyEventSchema,
+    freezeEventSchema,
+    resumeEventSchema,
+    accessEventSchema,
+    satisfyReqEventSchema,
+    taskFailedEventSchema,
+  ],
+  { error: `expected "type" to be one of ${EVENT_TYPES.join(', ')}` },
+);
+
+export type ThawEvent = z.infer<typeof eventSchema>;
+export type EventInput = z.input<typeof eventSchema>;
+export type EventOf<T extends EventType> = Extract<ThawEvent, { type: T }>;
+
+/** Validates an event object; throws ValidationError naming each bad field. */
+export function parseEvent(input: unknown): ThawEvent {
+  return parseWith(eventSchema, input, 'event');
+}

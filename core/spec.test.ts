@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from './errors.ts';
+import { fillPlaceholders, idleTimeoutMs, parseSpecYaml, serviceHost, stackHosts } from './spec.ts';
+
+const valid = `
+idleTimeout: 45m
+services:
+  web:
+    image: ghcr.io/acme/web
+    run: node web.js
+    port: 3000
+    env:
+      API_URL: "{url:api}"
+  api:
+    image: ghcr.io/acme/api
+    port: 4000
+    host: api-{stack}
+    health: /healthz
+    cpu: 512
+    memory: 1024
+    database: true
+`;
+
+function issuesOf(text: string): string[] {
+  try {
+    parseSpecYaml(text);
+  } catch (error) {
+    if (error instanceof ValidationError) return error.issues.map((i) => `${i.path}: ${i.message}`);
+    throw error;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+describe('parseSpecYaml', () => {
+  it('parses a valid spec with defaults filled', () => {
+    const spec = parseSpecYaml(valid);
+    expect(idleTimeoutMs(spec)).toBe(45 * 60_000);
+    expect(spec.services.web).toMatchObject({
+      host: '{stack}',
+      health: '/',
+      cpu: 256,
+      memory: 512,
+      replicas: 1,
+      database: false,
+    });
+    expect(spec.services.api?.database).toBe(true);
+    expect(stackHosts(spec, 'pr-1', 'qa.example.com')).toEqual([
+      'pr-1.qa.example.com',
+      'api-pr-1.qa.example.com',
+    ]);
+  });
+
+  it('names the path, the value and what is allowed', () => {
+    expect(issuesOf('services:\n  api:\n    port: 80a\n    image: x\n')).toEqual([
+      'services.api.port: expected an integer 1-65535, got "80a"',
+    ]);
+  });
+
+  it('lists every problem at once', () => {
+    const issues = issuesOf(
+      'idleTimeout: soon\nservices:\n  Web:\n    port: 1\n  api:\n    port: 70000\n    cpu: 300\n',
+    );
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^idleTimeout: expected a duration .*got "soon"$/),
+        expect.stringMatching(/^services\.Web: expected a service name/),
+        expect.stringMatching(/^services\.api\.port: expected an integer 1-65535, got 70000$/),
+        expect.stringMatching(/^services\.api\.cpu: expected Fargate cpu units/),
+      ]),
+    );
+  });
+
+  it('rejects unknown fields, naming what is allowed', () => {
+    expect(issuesOf('services:\n  web:\n    port: 1\n    image: x\n    imgae: y\n')).toEqual([
+      expect.stringMatching(/^services\.web\.imgae: unknown field, allowed: image, run/),
+    ]);
+  });
+
+  it('rejects memory that Fargate does not offer for the cpu', () => {
+    expect(
+      issuesOf('services:\n  web:\n    port: 1\n    image: x\n    cpu: 256\n    memory: 4096\n'),
+    ).toEqual(['services.web.memory: expected one of 512, 1024, 2048 MiB for cpu 256, got 4096']);
+  });
+
+  it('requires an image or a run command, a host with {stack}, unique routes and known placeholders', () => {
+    const issues = issuesOf(`services:
+  web:
+    port: 1
+  api:
+    port: 2
+    image: x
+    host: api
+  two:
+    port: 3
+    image: x
+    env:
+      X: "{url:nope}"
+`);
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^services\.web\.image: expected "image" \(for ECS\) or "run"/),
+        expect.stringMatching(/^services\.api\.host: expected a host pattern containing "\{stack\}"/),
+        expect.stringMatching(
+          /^services\.two\.host: expected a host\/pathPrefix not already used by service "web"/,
+        ),
+        expect.stringMatching(/^services\.two\.env\.X: expected placeholders/),
+      ]),
+    );
+  });
+
+  it('reports YAML syntax errors with line and column', () => {
+    expect(issuesOf('services:\n  web: [unclosed\n')[0]).toMatch(/^line \d+, column \d+: /);
+  });
+
+  it('requires at least one service', () => {
+    expect(issuesOf('services: {}\n')).toEqual(['services: expected at least one service, got {}']);
+  });
+
+  it('fills placeholders', () => {
+    const context = {
+      stackId: 'pr-2',
+      domain: 'localhost',
+      urlOf: (s: string) => `http://${s}-pr-2.localhost:8080`,
+    };
+    expect(fillPlaceholders('{url:api}/v1?s={stack}&d={domain}', context)).toBe(
+      'http://api-pr-2.localhost:8080/v1?s=pr-2&d=localhost',
+    );
+    expect(serviceHost({ host: 'api-{stack}' }, 'pr-2', 'qa.example.com')).toBe('api-pr-2.qa.example.com');
+  });
+});

@@ -1,0 +1,221 @@
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { DURATION_RULE, parseDuration } from './duration.ts';
+import { ValidationError } from './errors.ts';
+import { SERVICE_NAME_PATTERN, SERVICE_NAME_RULE } from './ids.ts';
+import { parseWith } from './validation.ts';
+
+/** Fargate's valid cpu (units) → memory (MiB) combinations. */
+export const FARGATE_SIZES: Record<number, readonly number[]> = {
+  256: [512, 1024, 2048],
+  512: [1024, 2048, 3072, 4096],
+  1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
+  2048: Array.from({ length: 13 }, (_, i) => 4096 + i * 1024),
+  4096: Array.from({ length: 23 }, (_, i) => 8192 + i * 1024),
+};
+
+const PLACEHOLDER = /\{([a-z]+)(?::([a-z0-9-]+))?\}/g;
+const HOST_PATTERN = /^(?:[a-z0-9-]|\{stack\})+(?:\.(?:[a-z0-9-]|\{stack\})+)*$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const PATH_PREFIX = /^\/[A-Za-z0-9._~\-/]*$/;
+
+const intIn = (min: number, max: number, what = 'an integer') => {
+  const error = `expected ${what} ${min}-${max}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
+
+const durationSchema = z
+  .string({ error: `expected ${DURATION_RULE}` })
+  .refine((text) => parseDuration(text) !== undefined, { error: `expected ${DURATION_RULE}` });
+
+export const serviceSpecSchema = z
+  .strictObject(
+    {
+      image: z
+        .string({ error: 'expected an image repository such as "ghcr.io/acme/web"' })
+        .min(1, { error: 'expected an image repository such as "ghcr.io/acme/web"' })
+        .optional(),
+      run: z.string({ error: 'expected a shell command, e.g. "node server.js"' }).min(1).optional(),
+      cwd: z.string({ error: 'expected a directory relative to thaw.yml' }).optional(),
+      port: intIn(1, 65535),
+      host: z
+        .string({ error: 'expected a host pattern such as "{stack}" or "api-{stack}"' })
+        .regex(HOST_PATTERN, {
+          error: 'expected a host pattern of lowercase letters, digits, hyphens, dots and "{stack}"',
+        })
+        .refine((host) => host.includes('{stack}'), { error: 'expected a host pattern containing "{stack}"' })
+        .default('{stack}'),
+      pathPrefix: z
+        .string({ error: 'expected a path prefix starting with "/"' })
+        .regex(PATH_PREFIX, { error: 'expected a path prefix starting with "/", e.g. "/api"' })
+        .optional(),
+      health: z
+        .string({ error: 'expected an HTTP path starting with "/"' })
+        .regex(/^\/\S*$/, { error: 'expected an HTTP path starting with "/"' })
+        .default('/'),
+      cpu: z
+        .number({ error: 'expected Fargate cpu units: 256, 512, 1024, 2048 or 4096' })
+        .refine((cpu) => cpu in FARGATE_SIZES, {
+          error: 'expected Fargate cpu units: 256, 512, 1024, 2048 or 4096',
+        })
+        .default(256),
+      memory: intIn(512, 30720, 'memory in MiB').default(512),
+      replicas: intIn(1, 10).default(1),
+      env: z
+        .record(
+          z.string().regex(ENV_NAME),
+          z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' }),
+          {
+            error: (issue) =>
+              issue.code === 'invalid_key'
+                ? 'expected an environment variable name ([A-Za-z_][A-Za-z0-9_]*)'
+                : 'expected a map of name to value',
+          },
+        )
+        .transform((env) => Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])))
+        .default({}),
+      database: z.boolean({ error: 'expected true or false' }).default(false),
+    },
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? 'allowed: image, run, cwd, port, host, pathPrefix, health, cpu, memory, replicas, env, database'
+          : undefined,
+    },
+  )
+  .superRefine((service, ctx) => {
+    const sizes = FARGATE_SIZES[service.cpu];
+    if (sizes && !sizes.includes(service.memory)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['memory'],
+        message: `expected one of ${sizes.join(', ')} MiB for cpu ${service.cpu}`,
+      });
+    }
+    if (!service.image && !service.run) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['image'],
+        message: 'expected "image" (for ECS) or "run" (for local mode)',
+      });
+    }
+  });
+
+export const specSchema = z
+  .strictObject(
+    {
+      version: z.literal(1, { error: 'expected 1 (the only spec version so far)' }).default(1),
+      idleTimeout: durationSchema.default('30m'),
+      keepAwake: z.boolean({ error: 'expected true or false' }).default(false),
+      databaseTemplate: z
+        .string({ error: 'expected a database name' })
+        .regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+          error: 'expected a database name of lowercase letters, digits and underscores',
+        })
+        .optional(),
+      services: z
+        .record(z.string().regex(SERVICE_NAME_PATTERN), serviceSpecSchema, {
+          error: (issue) =>
+            issue.code === 'invalid_key'
+              ? `expected a service name: ${SERVICE_NAME_RULE}`
+              : 'expected a map of service name to service',
+        })
+        .refine((services) => Object.keys(services).length > 0, { error: 'expected at least one service' }),
+    },
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? 'allowed: version, idleTimeout, keepAwake, databaseTemplate, services'
+          : undefined,
+    },
+  )
+  .superRefine((spec, ctx) => {
+    const routes = new Map<string, string>();
+    for (const [name, service] of Object.entries(spec.services)) {
+      const key = `${service.host}${service.pathPrefix ?? ''}`;
+      const other = routes.get(key);
+      if (other) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', name, 'host'],
+          message: `expected a host/pathPrefix not already used by service "${other}"`,
+        });
+      }
+      routes.set(key, name);
+      for (const [envName, value] of Object.entries(service.env)) {
+        for (const match of value.matchAll(PLACEHOLDER)) {
+          const [, kind, arg] = match;
+          const known = (kind === 'stack' || kind === 'domain') && !arg;
+          const url = kind === 'url' && arg !== undefined && arg in spec.services;
+          if (!known && !url) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['services', name, 'env', envName],
+              message: `expected placeholders {stack}, {domain} or {url:<service>} naming a service of this spec (${match[0]} is not one)`,
+            });
+          }
+        }
+      }
+    }
+  });
+
+export type StackSpec = z.infer<typeof specSchema>;
+export type ServiceSpec = StackSpec['services'][string];
+export type StackSpecInput = z.input<typeof specSchema>;
+
+/** Validates an already-parsed spec object (from an event or JSON). */
+export function parseSpec(input: unknown, subject = 'spec'): StackSpec {
+  return parseWith(specSchema, input, subject);
+}
+
+/** Parses the text of a thaw.yml; YAML syntax errors carry line and column. */
+export function parseSpecYaml(text: string, source = 'thaw.yml'): StackSpec {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ValidationError(
+      source,
+      doc.errors.map((error) => ({
+        path: error.linePos ? `line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '',
+        message: error.message.split('\n')[0] ?? error.message,
+      })),
+    );
+  }
+  return parseSpec(doc.toJS(), source);
+}
+
+/** Milliseconds of idleness after which a RUNNING stack is frozen. */
+export function idleTimeoutMs(spec: StackSpec): number {
+  return parseDuration(spec.idleTimeout)!;
+}
+
+export interface PlaceholderContext {
+  stackId: string;
+  domain: string;
+  /** Public base URL of a service of the same stack, e.g. http://api-pr-1.localhost:8080 */
+  urlOf: (service: string) => string;
+}
+
+/** Fills {stack}, {domain} and {url:<service>} in a value. */
+export function fillPlaceholders(value: string, context: PlaceholderContext): string {
+  return value.replace(PLACEHOLDER, (whole, kind: string, arg?: string) => {
+    if (kind === 'stack' && !arg) return context.stackId;
+    if (kind === 'domain' && !arg) return context.domain;
+    if (kind === 'url' && arg) return context.urlOf(arg);
+    return whole;
+  });
+}
+
+/** The host a service answers on: its host pattern filled, under the domain. */
+export function serviceHost(service: Pick<ServiceSpec, 'host'>, stackId: string, domain: string): string {
+  return `${service.host.replaceAll('{stack}', stackId)}.${domain}`;
+}
+
+/** Every host a stack answers on, for lookups from a request's Host header. */
+export function stackHosts(spec: StackSpec, stackId: string, domain: string): string[] {
+  return [...new Set(Object.values(spec.services).map((service) => serviceHost(service, stackId, domain)))];
+}
+
+/** Whether any service of the stack asked for its own database. */
+export function needsDatabase(spec: StackSpec): boolean {
+  return Object.values(spec.services).some((service) => service.database);
+}

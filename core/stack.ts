@@ -1,0 +1,69 @@
+import type { EventType, PrRef, ThawEvent } from './events.ts';
+import type { StackSpec } from './spec.ts';
+import type { TaskKind } from './tasks.ts';
+
+export const STATES = [
+  'LAUNCHING',
+  'RUNNING',
+  'UPDATING',
+  'FREEZING',
+  'FROZEN',
+  'RESUMING',
+  'DESTROYING',
+  'DESTROYED',
+  'FAILED',
+] as const;
+export type StackState = (typeof STATES)[number];
+
+/** States in which a transition is in flight: they wait for requirements before moving on. */
+export const IN_FLIGHT_STATES = ['LAUNCHING', 'UPDATING', 'FREEZING', 'RESUMING', 'DESTROYING'] as const;
+export type InFlightState = (typeof IN_FLIGHT_STATES)[number];
+export type StableState = Exclude<StackState, InFlightState>;
+
+export function isInFlight(state: StackState): state is InFlightState {
+  return (IN_FLIGHT_STATES as readonly string[]).includes(state);
+}
+
+/** One task the current transition waits for. Steps run in order; tasks of one step run together. */
+export interface Requirement {
+  taskId: string;
+  kind: TaskKind;
+  step: number;
+  /** For scale and await-ready: the replica target. */
+  to: 'zero' | 'spec' | null;
+  satisfied: boolean;
+}
+
+export interface Stack {
+  id: string;
+  state: StackState;
+  /** Null only for a tombstone: a DESTROY that arrived before any LAUNCH. */
+  spec: StackSpec | null;
+  images: Record<string, string>;
+  pr: PrRef | null;
+  /** Increases with every transition; tasks carry it so results of old transitions are recognised. */
+  transitionId: number;
+  requirements: Requirement[];
+  /** Events that conflicted with the transition in flight, applied when the stack is stable again. */
+  deferred: ThawEvent[];
+  /** Images or spec changed while frozen: the next wake deploys instead of only scaling up. */
+  pendingDeploy: boolean;
+  lastAccessedAt: Date | null;
+  /** `at` of the newest LAUNCH or DESTROY applied: older commands are stale. */
+  lastCommandAt: Date | null;
+  failureReason: string | null;
+  /** Compare-and-set version, owned by the store. */
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface HistoryEntry {
+  stackId: string;
+  event: EventType;
+  from: StackState | null;
+  to: StackState;
+  transitionId: number;
+  at: Date;
+  detail: string | null;
+}

@@ -1,0 +1,330 @@
+import { describe, expect, it } from 'vitest';
+import { drive, eventFor, NOW, settle, stackIn } from '../test/helpers/drive.ts';
+import {
+  access,
+  destroy,
+  freeze,
+  launch,
+  noDbSpec,
+  resume,
+  satisfy,
+  taskFailed,
+} from '../test/helpers/events.ts';
+import { EVENT_TYPES, type EventType } from './events.ts';
+import { STATES } from './stack.ts';
+import { transition } from './transition.ts';
+
+type Expect = string; // a state name, 'deferred' or 'ignored'
+
+/**
+ * The seed's table, written out by hand (independently of RULES in machine.ts): what each state
+ * does with each event. A state name means "applied, and the stack is now in that state".
+ */
+const EXPECTED: Record<string, Record<EventType, Expect>> = {
+  NONE: {
+    LAUNCH: 'LAUNCHING',
+    DESTROY: 'DESTROYED',
+    FREEZE: 'ignored',
+    RESUME: 'ignored',
+    ACCESS: 'ignored',
+    SATISFY_REQ: 'ignored',
+    TASK_FAILED: 'ignored',
+  },
+  LAUNCHING: {
+    LAUNCH: 'deferred',
+    DESTROY: 'DESTROYING',
+    FREEZE: 'ignored',
+    RESUME: 'ignored',
+    ACCESS: 'LAUNCHING',
+    SATISFY_REQ: 'LAUNCHING',
+    TASK_FAILED: 'FAILED',
+  },
+  RUNNING: {
+    LAUNCH: 'UPDATING',
+    DESTROY: 'DESTROYING',
+    FREEZE: 'FREEZING',
+    RESUME: 'ignored',
+    ACCESS: 'RUNNING',
+    SATISFY_REQ: 'ignored',
+    TASK_FAILED: 'ignored',
+  },
+  UPDATING: {
+    LAUNCH: 'deferred',
+    DESTROY: 'DESTROYING',
+    FREEZE: 'ignored',
+    RESUME: 'ignored',
+    ACCESS: 'UPDATING',
+    SATISFY_REQ: 'UPDATING',
+    TASK_FAILED: 'FAILED',
+  },
+  FREEZING: {
+    LAUNCH: 'deferred',
+    DESTROY: 'DESTROYING',
+    FREEZE: 'ignored',
+    RESUME: 'deferred',
+    ACCESS: 'FREEZING',
+    SATISFY_REQ: 'FREEZING',
+    TASK_FAILED: 'FAILED',
+  },
+  FROZEN: {
+    LAUNCH: 'FROZEN',
+    DESTROY: 'DESTROYING',
+    FREEZE: 'ignored',
+    RESUME: 'RESUMING',
+    ACCESS: 'FROZEN',
+    SATISFY_REQ: 'ignored',
+    TASK_FAILED: 'ignored',
+  },
+  RESUMING: {
+    LAUNCH: 'deferred',
+    DESTROY: 'DESTROYING',
+    FREEZE: 'ignored',
+    RESUME: 'ignored',
+    ACCESS: 'RESUMING',
+    SATISFY_REQ: 'RESUMING',
+    TASK_FAILED: 'FAILED',
+  },
+  DESTROYING: {
+    LAUNCH: 'deferred',
+    DESTROY: 'ignored',
+    FREEZE: 'ignored',
+    RESUME: 'ignored',
+    ACCESS: 'ignored',
+    SATISFY_REQ: 'DESTROYING',
+    TASK_FAILED: 'FAILED',
+  },
+  DESTROYED: {
+    LAUNCH: 'LAUNCHING',
+    DESTROY: 'ignored',
+    FREEZE: 'ignored',
+    RESUME: 'ignored',
+    ACCESS: 'ignored',
+    SATISFY_REQ: 'ignored',
+    TASK_FAILED: 'ignored',
+  },
+  FAILED: {
+    LAUNCH: 'LAUNCHING',
+    DESTROY: 'DESTROYING',
+    FREEZE: 'ignored',
+    RESUME: 'ignored',
+    ACCESS: 'FAILED',
+    SATISFY_REQ: 'ignored',
+    TASK_FAILED: 'ignored',
+  },
+};
+
+const cases = (['NONE', ...STATES] as const).flatMap((state) =>
+  EVENT_TYPES.map((type) => [state, type, EXPECTED[state]![type]] as const),
+);
+
+describe('transition: every state × every event', () => {
+  it('covers all 70 combinations', () => expect(cases).toHaveLength(70));
+
+  it.each(cases)('%s + %s → %s', (state, type, expected) => {
+    const stack = stackIn(state);
+    expect(stack?.state ?? 'NONE').toBe(state);
+    const before = structuredClone(stack);
+    const result = transition(stack, eventFor(type, stack), NOW);
+    expect(stack).toEqual(before); // pure: the input is never mutated
+    if (expected === 'ignored') {
+      expect(result.kind).toBe('ignored');
+    } else if (expected === 'deferred') {
+      expect(result.kind).toBe('deferred');
+      if (result.kind === 'deferred') {
+        expect(result.stack.state).toBe(state);
+        expect(result.stack.deferred).toHaveLength((stack?.deferred.length ?? 0) + 1);
+      }
+    } else {
+      expect(result.kind).toBe('applied');
+      if (result.kind === 'applied') expect(result.stack.state).toBe(expected);
+    }
+  });
+});
+
+describe('transition: lifecycles', () => {
+  it('LAUNCH runs database, deploy, await-ready in order, then RUNNING and a notification', () => {
+    const first = drive(undefined, launch('pr-1'));
+    expect(first.tasks.map((t) => t.kind)).toEqual(['database.create']);
+    let stack = first.stack!;
+    const kinds: string[] = [];
+    for (const kind of ['database.create', 'services.deploy', 'services.await-ready']) {
+      const step = drive(stack, satisfy({ stackId: 'pr-1', transitionId: stack.transitionId, taskId: kind }));
+      stack = step.stack!;
+      kinds.push(...step.tasks.map((t) => t.kind));
+    }
+    expect(kinds).toEqual(['services.deploy', 'services.await-ready', 'notify']);
+    expect(stack.state).toBe('RUNNING');
+    expect(stack.lastAccessedAt).toEqual(NOW);
+  });
+
+  it('skips the database step when no service asks for one', () => {
+    const { tasks } = drive(undefined, launch('pr-1', { web: 'web:1' }, noDbSpec));
+    expect(tasks.map((t) => t.kind)).toEqual(['services.deploy']);
+  });
+
+  it('FREEZE → FROZEN scales to zero; RESUME → RUNNING scales back up', () => {
+    const running = stackIn('RUNNING')!;
+    const freezing = drive(running, freeze(running.id, running.lastAccessedAt!.toISOString()));
+    expect(freezing.tasks).toMatchObject([{ kind: 'services.scale', to: 'zero' }]);
+    const frozen = settle(freezing.stack!);
+    expect(frozen.stack.state).toBe('FROZEN');
+    const resuming = drive(frozen.stack, resume(running.id));
+    expect(resuming.tasks).toMatchObject([{ kind: 'services.scale', to: 'spec' }]);
+    expect(settle(resuming.stack!).stack.state).toBe('RUNNING');
+  });
+
+  it('LAUNCH on FROZEN records the images and the wake deploys them', () => {
+    const frozen = stackIn('FROZEN')!;
+    const recorded = drive(frozen, launch(frozen.id, { web: 'web:5', api: 'api:5' }));
+    expect(recorded.stack).toMatchObject({ state: 'FROZEN', pendingDeploy: true, images: { web: 'web:5' } });
+    expect(recorded.tasks).toEqual([]);
+    const resuming = drive(recorded.stack, resume(frozen.id));
+    expect(resuming.tasks).toMatchObject([
+      { kind: 'services.deploy', images: { web: 'web:5', api: 'api:5' } },
+    ]);
+    expect(settle(resuming.stack!).stack.pendingDeploy).toBe(false);
+  });
+
+  it('a RESUME during FREEZING is applied once the stack is FROZEN', () => {
+    const freezing = stackIn('FREEZING')!;
+    const deferred = drive(freezing, resume(freezing.id)).stack!;
+    expect(deferred.deferred).toHaveLength(1);
+    const after = settle(deferred);
+    expect(after.stack.state).toBe('RESUMING');
+    expect(after.stack.deferred).toEqual([]);
+    expect(after.tasks.map((t) => t.kind)).toContain('services.scale');
+  });
+
+  it('a LAUNCH during LAUNCHING becomes an update once RUNNING', () => {
+    const launching = stackIn('LAUNCHING')!;
+    const deferred = drive(launching, launch(launching.id, { web: 'web:2', api: 'api:2' })).stack!;
+    const after = settle(deferred).stack;
+    expect(after.state).toBe('UPDATING');
+    expect(settle(after).stack).toMatchObject({ state: 'RUNNING', images: { web: 'web:2', api: 'api:2' } });
+  });
+
+  it('a duplicate of a deferred event is ignored', () => {
+    const launching = stackIn('LAUNCHING')!;
+    const event = launch(launching.id, { web: 'web:2', api: 'api:2' });
+    const once = drive(launching, event).stack!;
+    expect(transition(once, event, NOW)).toMatchObject({ kind: 'ignored', reason: 'already deferred' });
+  });
+
+  it('LAUNCH with the images already running is ignored', () => {
+    const running = stackIn('RUNNING')!;
+    const same = launch(running.id, running.images);
+    expect(transition(running, same, NOW)).toMatchObject({ kind: 'ignored' });
+  });
+});
+
+describe('transition: stale, duplicate and reordered input', () => {
+  it('ignores a SATISFY_REQ for an older transition', () => {
+    const launching = stackIn('LAUNCHING')!;
+    const stale = satisfy({
+      stackId: launching.id,
+      transitionId: launching.transitionId - 1,
+      taskId: 'database.create',
+    });
+    expect(transition(launching, stale, NOW)).toEqual({ kind: 'ignored', reason: 'stale transition' });
+  });
+
+  it('ignores a second SATISFY_REQ for the same requirement', () => {
+    const launching = stackIn('LAUNCHING')!;
+    const event = satisfy({
+      stackId: launching.id,
+      transitionId: launching.transitionId,
+      taskId: 'database.create',
+    });
+    const once = drive(launching, event).stack!;
+    expect(transition(once, event, NOW)).toEqual({
+      kind: 'ignored',
+      reason: 'requirement already satisfied',
+    });
+  });
+
+  it('ignores a SATISFY_REQ for a step that has not started', () => {
+    const launching = stackIn('LAUNCHING')!;
+    const early = satisfy({
+      stackId: launching.id,
+      transitionId: launching.transitionId,
+      taskId: 'services.await-ready',
+    });
+    expect(transition(launching, early, NOW)).toMatchObject({ kind: 'ignored' });
+  });
+
+  it('ignores a FREEZE decided before a newer ACCESS', () => {
+    const running = stackIn('RUNNING')!;
+    const seen = running.lastAccessedAt!.toISOString();
+    const accessed = drive(
+      running,
+      access(running.id, new Date(running.lastAccessedAt!.getTime() + 5000).toISOString()),
+    ).stack!;
+    expect(transition(accessed, freeze(running.id, seen), NOW)).toMatchObject({
+      kind: 'ignored',
+      reason: expect.stringContaining('stale freeze'),
+    });
+  });
+
+  it('ACCESS only moves lastAccessedAt forward and never changes state', () => {
+    const running = stackIn('RUNNING')!;
+    const later = new Date(running.lastAccessedAt!.getTime() + 60_000).toISOString();
+    const moved = drive(running, access(running.id, later)).stack!;
+    expect(moved.lastAccessedAt?.toISOString()).toBe(later);
+    expect(transition(moved, access(running.id, running.lastAccessedAt!.toISOString()), NOW).kind).toBe(
+      'ignored',
+    );
+  });
+
+  it('a DESTROY that arrives before its LAUNCH leaves a tombstone the late LAUNCH cannot revive', () => {
+    const early = launch('pr-3');
+    const lateDestroy = destroy('pr-3');
+    const tomb = drive(undefined, lateDestroy).stack!;
+    expect(tomb.state).toBe('DESTROYED');
+    expect(transition(tomb, early, NOW)).toMatchObject({
+      kind: 'ignored',
+      reason: expect.stringContaining('stale command'),
+    });
+  });
+
+  it('DESTROY wins over queued events but keeps a LAUNCH issued after it (PR reopened)', () => {
+    const launching = stackIn('LAUNCHING')!;
+    const destroyEvent = destroy(launching.id);
+    const reopened = launch(launching.id, { web: 'web:3', api: 'api:3' });
+    const withDeferred = drive(launching, reopened).stack!;
+    const destroying = drive(withDeferred, destroyEvent).stack!;
+    expect(destroying.state).toBe('DESTROYING');
+    expect(destroying.deferred).toEqual([reopened]);
+    const after = settle(destroying).stack;
+    expect(after.state).toBe('LAUNCHING');
+    expect(after.images).toEqual({ web: 'web:3', api: 'api:3' });
+  });
+
+  it('TASK_FAILED → FAILED with the reason; LAUNCH or DESTROY recover', () => {
+    const failed = stackIn('FAILED')!;
+    expect(failed.failureReason).toContain('boom');
+    expect(drive(failed, launch(failed.id, { web: 'web:4', api: 'api:4' })).stack!.state).toBe('LAUNCHING');
+    expect(drive(failed, destroy(failed.id)).stack!.state).toBe('DESTROYING');
+  });
+
+  it('records every state change in history with from and to', () => {
+    const { stack } = settle(drive(undefined, launch('pr-9')).stack!);
+    const result = transition(stack, destroy('pr-9'), NOW);
+    expect(result.kind === 'applied' && result.history).toEqual([
+      expect.objectContaining({ event: 'DESTROY', from: 'RUNNING', to: 'DESTROYING' }),
+    ]);
+  });
+
+  it('emits a notify task carrying the failure reason', () => {
+    const launching = stackIn('LAUNCHING')!;
+    const { tasks } = drive(
+      launching,
+      taskFailed(
+        { stackId: launching.id, transitionId: launching.transitionId, taskId: 'database.create' },
+        'image not found',
+      ),
+    );
+    expect(tasks).toMatchObject([
+      { kind: 'notify', state: 'FAILED', reason: 'database.create: image not found' },
+    ]);
+  });
+});

@@ -1,0 +1,346 @@
+import type { EventOf, ThawEvent } from './events.ts';
+import { NOTIFY_STATES, PLANS, type PlannedTask, RULES } from './machine.ts';
+import { needsDatabase } from './spec.ts';
+import { stableStringify } from './stable-json.ts';
+import { type HistoryEntry, isInFlight, type Requirement, type Stack, type StackState } from './stack.ts';
+import type { Task } from './tasks.ts';
+
+export type TransitionResult =
+  | { kind: 'applied' | 'deferred'; stack: Stack; tasks: Task[]; history: HistoryEntry[] }
+  | { kind: 'ignored'; reason: string };
+
+/** Working copy of one application: the stack being changed and what it emits. */
+interface Draft {
+  stack: Stack;
+  /** No stack existed before this event: its first history entry comes from nothing. */
+  isNew: boolean;
+  tasks: Task[];
+  history: HistoryEntry[];
+  now: Date;
+}
+
+type Step = { kind: 'changed' } | { kind: 'deferred' } | { kind: 'ignored'; reason: string };
+const changed: Step = { kind: 'changed' };
+const ignored = (reason: string): Step => ({ kind: 'ignored', reason });
+
+/**
+ * The whole state machine: applies one event to a stack (undefined when none exists yet) at `now`.
+ * Pure: returns the next stack, the tasks to send and the history to append, or why the event
+ * changes nothing. The store's version is left alone; persisting it is the caller's job.
+ */
+export function transition(stack: Stack | undefined, event: ThawEvent, now: Date): TransitionResult {
+  const draft: Draft = {
+    stack: stack ? structuredClone(stack) : newStack(event.stackId, now),
+    isNew: !stack,
+    tasks: [],
+    history: [],
+    now,
+  };
+  const step = draft.isNew ? applyToNone(draft, event) : apply(draft, event);
+  if (step.kind === 'ignored') return step;
+  draft.stack.updatedAt = now;
+  return {
+    kind: step.kind === 'deferred' ? 'deferred' : 'applied',
+    stack: draft.stack,
+    tasks: draft.tasks,
+    history: draft.history,
+  };
+}
+
+function applyToNone(draft: Draft, event: ThawEvent): Step {
+  const rule = RULES.NONE[event.type];
+  if (rule.kind === 'ignore') return ignored(rule.reason);
+  if (event.type === 'DESTROY') {
+    draft.stack.lastCommandAt = new Date(event.at);
+    return enter(draft, event, 'DESTROYED', 'destroy arrived before any launch');
+  }
+  if (event.type !== 'LAUNCH') return ignored('unknown stack');
+  adoptLaunch(draft.stack, event);
+  return enter(draft, event, 'LAUNCHING');
+}
+
+function apply(draft: Draft, event: ThawEvent): Step {
+  const { stack } = draft;
+  if ((event.type === 'LAUNCH' || event.type === 'DESTROY') && isStaleCommand(stack, event)) {
+    return ignored('stale command: a newer LAUNCH or DESTROY was already applied');
+  }
+  const rule = RULES[stack.state][event.type];
+  switch (rule.kind) {
+    case 'ignore':
+      return ignored(rule.reason);
+    case 'defer':
+      return deferEvent(stack, event);
+    case 'touch':
+      return touch(stack, new Date(event.at));
+    case 'record':
+      return recordLaunch(draft, event as EventOf<'LAUNCH'>);
+    case 'advance':
+      return advance(draft, event as EventOf<'SATISFY_REQ'>);
+    case 'fail':
+      return failTask(draft, event as EventOf<'TASK_FAILED'>);
+    case 'tombstone':
+      return ignored('the stack exists');
+    case 'to':
+      return start(draft, event, rule.to);
+  }
+}
+
+function start(draft: Draft, event: ThawEvent, to: StackState): Step {
+  const { stack } = draft;
+  switch (event.type) {
+    case 'LAUNCH': {
+      if (stack.state === 'RUNNING' && sameLaunch(stack, event))
+        return ignored('already running these images and spec');
+      adoptLaunch(stack, event);
+      return enter(draft, event, to);
+    }
+    case 'DESTROY': {
+      const at = new Date(event.at);
+      stack.lastCommandAt = at;
+      // DESTROY wins over everything queued before it; a LAUNCH issued after it (a reopened PR) survives.
+      stack.deferred = stack.deferred.filter(
+        (e) => (e.type === 'LAUNCH' || e.type === 'DESTROY') && new Date(e.at) > at,
+      );
+      return enter(draft, event, to);
+    }
+    case 'FREEZE': {
+      if (
+        event.seenAccessAt !== null &&
+        stack.lastAccessedAt &&
+        stack.lastAccessedAt > new Date(event.seenAccessAt)
+      ) {
+        return ignored('stale freeze: the stack was accessed after the freezer looked');
+      }
+      return enter(draft, event, to);
+    }
+    case 'RESUME': {
+      stack.lastAccessedAt = later(stack.lastAccessedAt, new Date(event.at));
+      return enter(draft, event, to);
+    }
+    default:
+      return ignored(`${event.type} does not start a transition`);
+  }
+}
+
+/** Enters a state: in-flight states get a new plan and send its first step; stable ones drain deferred events. */
+function enter(draft: Draft, event: ThawEvent, to: StackState, detail: string | null = null): Step {
+  const { stack } = draft;
+  const from = draft.isNew ? null : stack.state;
+  draft.isNew = false;
+  stack.state = to;
+  stack.transitionId += 1;
+  stack.requirements = [];
+  if (to !== 'FAILED') stack.failureReason = null;
+  record(draft, event, from, to, detail);
+
+  if (isInFlight(to)) {
+    stack.requirements = planRequirements(stack, to);
+    if (to === 'LAUNCHING' || to === 'UPDATING') stack.pendingDeploy = false;
+    if (stack.requirements.length === 0) return enter(draft, event, PLANS[to].target, 'nothing to do');
+    emitStep(draft, 0);
+    return changed;
+  }
+  if (to === 'RUNNING') {
+    stack.lastAccessedAt = later(stack.lastAccessedAt, draft.now);
+    stack.pendingDeploy = false;
+  }
+  if (NOTIFY_STATES.includes(to) && stack.spec) draft.tasks.push(notifyTask(stack));
+  drainDeferred(draft);
+  return changed;
+}
+
+function planRequirements(stack: Stack, state: keyof typeof PLANS): Requirement[] {
+  const applies = (task: PlannedTask) =>
+    task.when === undefined ||
+    (task.when === 'database' && stack.spec !== null && needsDatabase(stack.spec)) ||
+    (task.when === 'deploy' && stack.pendingDeploy) ||
+    (task.when === 'no-deploy' && !stack.pendingDeploy);
+  return PLANS[state].steps
+    .map((tasks) => tasks.filter(applies))
+    .filter((tasks) => tasks.length > 0)
+    .flatMap((tasks, step) =>
+      tasks.map((task) => ({
+        taskId: task.kind,
+        kind: task.kind,
+        step,
+        to: task.to ?? null,
+        satisfied: false,
+      })),
+    );
+}
+
+function emitStep(draft: Draft, step: number): void {
+  for (const requirement of draft.stack.requirements.filter((r) => r.step === step)) {
+    draft.tasks.push(buildTask(draft.stack, requirement));
+  }
+}
+
+function advance(draft: Draft, event: EventOf<'SATISFY_REQ'>): Step {
+  const { stack } = draft;
+  const requirement = findRequirement(stack, event);
+  if ('reason' in requirement) return ignored(requirement.reason);
+  if (requirement.satisfied) return ignored('requirement already satisfied');
+  const current = currentStep(stack);
+  if (requirement.step > current) return ignored('requirement of a step not started yet');
+  requirement.satisfied = true;
+  if (stack.requirements.some((r) => r.step === current && !r.satisfied)) return changed;
+  if (stack.requirements.some((r) => r.step > current)) {
+    emitStep(draft, current + 1);
+    return changed;
+  }
+  return enter(draft, event, PLANS[stack.state as keyof typeof PLANS].target);
+}
+
+function failTask(draft: Draft, event: EventOf<'TASK_FAILED'>): Step {
+  const requirement = findRequirement(draft.stack, event);
+  if ('reason' in requirement) return ignored(requirement.reason);
+  if (requirement.satisfied) return ignored('requirement already satisfied');
+  draft.stack.failureReason = `${event.taskId}: ${event.reason}`;
+  return enter(draft, event, 'FAILED', draft.stack.failureReason);
+}
+
+function findRequirement(
+  stack: Stack,
+  event: { transitionId: number; taskId: string },
+): Requirement | { reason: string } {
+  if (event.transitionId !== stack.transitionId) return { reason: 'stale transition' };
+  return (
+    stack.requirements.find((r) => r.taskId === event.taskId) ?? {
+      reason: 'not a requirement of this transition',
+    }
+  );
+}
+
+function currentStep(stack: Stack): number {
+  return Math.min(...stack.requirements.filter((r) => !r.satisfied).map((r) => r.step));
+}
+
+function touch(stack: Stack, at: Date): Step {
+  if (stack.lastAccessedAt && at <= stack.lastAccessedAt) return ignored('not newer than the last access');
+  stack.lastAccessedAt = at;
+  return changed;
+}
+
+function deferEvent(stack: Stack, event: ThawEvent): Step {
+  const text = stableStringify(event);
+  if (stack.deferred.some((e) => stableStringify(e) === text)) return ignored('already deferred');
+  stack.deferred.push(event);
+  return { kind: 'deferred' };
+}
+
+function recordLaunch(draft: Draft, event: EventOf<'LAUNCH'>): Step {
+  const { stack } = draft;
+  stack.lastCommandAt = new Date(event.at);
+  if (sameLaunch(stack, event)) return ignored('already has these images and spec');
+  adoptLaunch(stack, event);
+  stack.pendingDeploy = true;
+  record(draft, event, stack.state, stack.state, 'new images recorded; the stack wakes with them');
+  return changed;
+}
+
+/** Applies deferred events in arrival order once the stack is stable; each may defer the rest again. */
+function drainDeferred(draft: Draft): void {
+  const queue = draft.stack.deferred;
+  draft.stack.deferred = [];
+  // An event that no longer applies (stale, duplicate) is simply dropped.
+  for (const event of queue) apply(draft, event);
+}
+
+function record(
+  draft: Draft,
+  event: ThawEvent,
+  from: StackState | null,
+  to: StackState,
+  detail: string | null,
+): void {
+  draft.history.push({
+    stackId: draft.stack.id,
+    event: event.type,
+    from,
+    to,
+    transitionId: draft.stack.transitionId,
+    at: draft.now,
+    detail,
+  });
+}
+
+function isStaleCommand(stack: Stack, event: { at: string }): boolean {
+  return stack.lastCommandAt !== null && new Date(event.at) <= stack.lastCommandAt;
+}
+
+function sameLaunch(stack: Stack, event: EventOf<'LAUNCH'>): boolean {
+  return (
+    stableStringify(stack.images) === stableStringify(event.images) &&
+    stableStringify(stack.spec) === stableStringify(event.spec)
+  );
+}
+
+function adoptLaunch(stack: Stack, event: EventOf<'LAUNCH'>): void {
+  stack.images = event.images;
+  stack.spec = event.spec;
+  stack.pr = event.pr ?? stack.pr;
+  stack.lastCommandAt = new Date(event.at);
+}
+
+function later(a: Date | null, b: Date): Date {
+  return a && a > b ? a : b;
+}
+
+function buildTask(stack: Stack, { kind, to }: Requirement): Task {
+  const base = {
+    v: 1 as const,
+    stackId: stack.id,
+    transitionId: stack.transitionId,
+    taskId: kind,
+    spec: stack.spec!,
+  };
+  switch (kind) {
+    case 'services.deploy':
+      return { ...base, kind, images: stack.images };
+    case 'services.scale':
+      return { ...base, kind, images: stack.images, to: to ?? 'spec' };
+    case 'services.await-ready':
+      return { ...base, kind, to: to ?? 'spec' };
+    case 'database.create':
+    case 'database.drop':
+    case 'services.delete':
+      return { ...base, kind };
+    case 'notify':
+      return notifyTask(stack);
+  }
+}
+
+function notifyTask(stack: Stack): Task {
+  return {
+    v: 1,
+    kind: 'notify',
+    stackId: stack.id,
+    transitionId: stack.transitionId,
+    taskId: `notify-${stack.state.toLowerCase()}`,
+    spec: stack.spec!,
+    state: stack.state,
+    reason: stack.failureReason,
+    pr: stack.pr,
+    images: stack.images,
+  };
+}
+
+function newStack(id: string, now: Date): Stack {
+  return {
+    id,
+    state: 'LAUNCHING',
+    spec: null,
+    images: {},
+    pr: null,
+    transitionId: 0,
+    requirements: [],
+    deferred: [],
+    pendingDeploy: false,
+    lastAccessedAt: null,
+    lastCommandAt: null,
+    failureReason: null,
+    version: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
