@@ -86,7 +86,7 @@ const EXPECTED: Record<string, Record<EventType, Expect>> = {
   },
   DESTROYING: {
     LAUNCH: 'deferred',
-    DESTROY: 'ignored',
+    DESTROY: 'DESTROYING',
     FREEZE: 'ignored',
     RESUME: 'ignored',
     ACCESS: 'ignored',
@@ -95,7 +95,7 @@ const EXPECTED: Record<string, Record<EventType, Expect>> = {
   },
   DESTROYED: {
     LAUNCH: 'LAUNCHING',
-    DESTROY: 'ignored',
+    DESTROY: 'DESTROYED',
     FREEZE: 'ignored',
     RESUME: 'ignored',
     ACCESS: 'ignored',
@@ -210,10 +210,32 @@ describe('transition: lifecycles', () => {
     expect(transition(once, event, NOW)).toMatchObject({ kind: 'ignored', reason: 'already deferred' });
   });
 
-  it('LAUNCH with the images already running is ignored', () => {
+  it('LAUNCH with the images already running changes nothing but the command order', () => {
     const running = stackIn('RUNNING')!;
     const same = launch(running.id, running.images);
-    expect(transition(running, same, NOW)).toMatchObject({ kind: 'ignored' });
+    const result = transition(running, same, NOW);
+    expect(result).toMatchObject({
+      kind: 'applied',
+      tasks: [],
+      history: [],
+      stack: { state: 'RUNNING', lastCommandAt: new Date(same.at) },
+    });
+    expect(transition(running, same, NOW).kind).toBe('applied');
+  });
+
+  it('a newer no-op command still orders later ones: a late older DESTROY cannot undo a re-LAUNCH', () => {
+    const running = stackIn('RUNNING')!;
+    const olderDestroy = destroy(running.id);
+    const newerSameLaunch = launch(running.id, running.images);
+    const after = drive(running, newerSameLaunch, olderDestroy).stack!;
+    expect(after.state).toBe('RUNNING');
+  });
+
+  it('a newer DESTROY on a tombstone keeps an older late LAUNCH dead', () => {
+    const d1 = destroy('pr-5');
+    const l2 = launch('pr-5');
+    const d3 = destroy('pr-5');
+    expect(drive(undefined, d1, d3, l2).stack!.state).toBe('DESTROYED');
   });
 });
 

@@ -19,7 +19,8 @@ interface Draft {
   now: Date;
 }
 
-type Step = { kind: 'changed' } | { kind: 'deferred' } | { kind: 'ignored'; reason: string };
+/** `held`: the event waits in the deferred list, so it has not taken effect yet. */
+type Step = { kind: 'changed' } | { kind: 'deferred' } | { kind: 'ignored'; reason: string; held?: boolean };
 const changed: Step = { kind: 'changed' };
 const ignored = (reason: string): Step => ({ kind: 'ignored', reason });
 
@@ -64,6 +65,18 @@ function apply(draft: Draft, event: ThawEvent): Step {
   if ((event.type === 'LAUNCH' || event.type === 'DESTROY') && isStaleCommand(stack, event)) {
     return ignored('stale command: a newer LAUNCH or DESTROY was already applied');
   }
+  const step = applyRule(draft, event);
+  if (step.kind === 'ignored' && !step.held && (event.type === 'LAUNCH' || event.type === 'DESTROY')) {
+    // A newer command that changes nothing still sets the order: an older command arriving late
+    // (reordered delivery) must not undo it.
+    stack.lastCommandAt = new Date(event.at);
+    return changed;
+  }
+  return step;
+}
+
+function applyRule(draft: Draft, event: ThawEvent): Step {
+  const { stack } = draft;
   const rule = RULES[stack.state][event.type];
   switch (rule.kind) {
     case 'ignore':
@@ -223,7 +236,8 @@ function touch(stack: Stack, at: Date): Step {
 
 function deferEvent(stack: Stack, event: ThawEvent): Step {
   const text = stableStringify(event);
-  if (stack.deferred.some((e) => stableStringify(e) === text)) return ignored('already deferred');
+  if (stack.deferred.some((e) => stableStringify(e) === text))
+    return { kind: 'ignored', reason: 'already deferred', held: true };
   stack.deferred.push(event);
   return { kind: 'deferred' };
 }
