@@ -54,12 +54,10 @@ function rng(seed: number) {
   };
 }
 
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 let runCounter = 0;
 
-async function runScenario(
-  store: Store,
-  s: fc.RecordValue<typeof scenario.constraints extends never ? never : any>,
-) {
+async function runScenario(store: Store, s: Scenario) {
   const stackId = `p-${++runCounter}`;
   const random = rng(s.seed);
   const base = Date.parse('2027-01-01T00:00:00Z') + runCounter * 10_000_000;
@@ -84,14 +82,14 @@ async function runScenario(
         });
       case 'resume':
         return ev({ type: 'RESUME', stackId, at });
-      case 'access':
+      default:
         return ev({ type: 'ACCESS', stackId, at });
     }
   });
 
   // Deliveries: each event 1-3 times, shuffled.
   const inbox: ThawEvent[] = issued.flatMap((event, i) =>
-    Array.from({ length: s.copies[i % s.copies.length] }, () => event),
+    Array.from({ length: s.copies[i % s.copies.length] ?? 1 }, () => event),
   );
   shuffle(inbox, random);
 
@@ -100,7 +98,10 @@ async function runScenario(
   let worked = 0;
   let failures = 0;
   let now = base + 1000 * 100;
-  const clock = () => new Date((now += 7));
+  const clock = () => {
+    now += 7;
+    return new Date(now);
+  };
 
   const applier = async () => {
     while (inbox.length > 0) {

@@ -47,7 +47,13 @@ export function storeDrivers({ includeMemory = true } = {}): StoreDriver[] {
       open: async () => {
         const database = await createTestDatabase(serverUrl);
         const { store } = await openStore({ databaseUrl: database.url, maxConnections: 10 });
-        return { store, cleanup: async () => (await store.close(), await database.drop()) };
+        return {
+          store,
+          cleanup: async () => {
+            await store.close();
+            await database.drop();
+          },
+        };
       },
     });
   }
