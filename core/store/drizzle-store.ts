@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lte } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { StaleVersionError } from '../errors.ts';
 import type { IdleStack, OutboxEntry, StackFilter, Store } from '../ports.ts';
@@ -18,18 +18,21 @@ type LoadedRow = tables.StackRow & {
 
 /** The Store on any drizzle PostgreSQL database (PGlite or postgres.js). */
 export function createDrizzleStore(db: ThawDatabase, close: () => Promise<void>): Store {
-  const loadWith = (where: ReturnType<typeof eq>) =>
-    db.query.stacks.findMany({
-      where,
+  // Prepared once: building a relational query is costly, and this is the hottest read.
+  const loadStatement = db.query.stacks
+    .findFirst({
+      where: eq(tables.stacks.id, sql.placeholder('id')),
       with: {
         requirements: { orderBy: [asc(tables.requirements.step), asc(tables.requirements.taskId)] },
         deferred: { orderBy: [asc(tables.deferredEvents.seq)] },
       },
-    });
+    })
+    .prepare('thaw_load_stack');
 
   return {
     async load(stackId) {
-      const [row] = await loadWith(eq(tables.stacks.id, stackId));
+      // One statement, so the stack, its requirements and deferred events come from one snapshot.
+      const row = await loadStatement.execute({ id: stackId });
       return row ? toStack(row) : undefined;
     },
 
@@ -37,7 +40,12 @@ export function createDrizzleStore(db: ThawDatabase, close: () => Promise<void>)
       const expected = prev?.version ?? 0;
       const saved: Stack = { ...next, version: expected + 1 };
       const values = toRow(saved);
-      await db.transaction(async (tx) => {
+      const requirementsChanged =
+        !prev ||
+        prev.transitionId !== saved.transitionId ||
+        stableStringify(prev.requirements) !== stableStringify(saved.requirements);
+      const deferredChanged = !prev || stableStringify(prev.deferred) !== stableStringify(saved.deferred);
+      const writeStack = async (tx: ThawDatabase) => {
         const written = prev
           ? await tx
               .update(tables.stacks)
@@ -50,12 +58,20 @@ export function createDrizzleStore(db: ThawDatabase, close: () => Promise<void>)
               .onConflictDoNothing()
               .returning({ id: tables.stacks.id });
         if (written.length === 0) throw new StaleVersionError(next.id, prev ? expected : null);
-
-        if (
-          !prev ||
-          stableStringify(prev.requirements) !== stableStringify(saved.requirements) ||
-          prev.transitionId !== saved.transitionId
-        ) {
+      };
+      if (
+        !requirementsChanged &&
+        !deferredChanged &&
+        effects.history.length === 0 &&
+        effects.tasks.length === 0
+      ) {
+        // Only the stack row changes (an ACCESS, most often): one conditional UPDATE is atomic on its own.
+        await writeStack(db);
+        return saved;
+      }
+      await db.transaction(async (tx) => {
+        await writeStack(tx as unknown as ThawDatabase);
+        if (requirementsChanged) {
           await tx.delete(tables.requirements).where(eq(tables.requirements.stackId, next.id));
           if (saved.requirements.length > 0) {
             await tx.insert(tables.requirements).values(
@@ -71,7 +87,7 @@ export function createDrizzleStore(db: ThawDatabase, close: () => Promise<void>)
             );
           }
         }
-        if (!prev || stableStringify(prev.deferred) !== stableStringify(saved.deferred)) {
+        if (deferredChanged) {
           await tx.delete(tables.deferredEvents).where(eq(tables.deferredEvents.stackId, next.id));
           if (saved.deferred.length > 0) {
             await tx
