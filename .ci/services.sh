@@ -42,9 +42,11 @@ start_postgres() {
   local run_as=()
   if [ "$(id -u)" = 0 ]; then run_as=(runuser -u postgres --); fi
   mkdir -p "$data" && [ "$(id -u)" = 0 ] && chown postgres "$data"
+  cd /
   "${run_as[@]}" "$bin/initdb" -D "$data" -U postgres -A trust --no-sync -E UTF8 >/dev/null
   "${run_as[@]}" "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -o "-p $port -k $data -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
-  STOP_ACTIONS+=("${run_as[*]} $bin/pg_ctl -D $data -m immediate stop >/dev/null")
+  cd - >/dev/null
+  STOP_ACTIONS+=("(cd / && ${run_as[*]} $bin/pg_ctl -D $data -m immediate stop >/dev/null)")
   export DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
   log "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on port $port"
 }

@@ -1,3 +1,4 @@
+import type { ThawEvent } from './events.ts';
 import type { HistoryEntry, Stack, StackState } from './stack.ts';
 import type { Task } from './tasks.ts';
 
@@ -42,10 +43,25 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** Where outgoing messages go. Adapters: SQS (AWS, ElasticMQ, the in-process endpoint). */
-export interface TaskSender {
-  sendTasks(tasks: Task[]): Promise<void>;
+/** The events queue. Adapters: SQS (AWS, ElasticMQ, the in-process endpoint). */
+export interface EventSender {
+  sendEvents(events: ThawEvent[]): Promise<void>;
 }
+
+/** The tasks queue. `delaySeconds` (≤ 900) lets a task check again later instead of blocking. */
+export interface TaskSender {
+  sendTasks(tasks: Task[], options?: { delaySeconds?: number }): Promise<void>;
+}
+
+/** Structured logging, satisfied by pino (through an adapter) and by Powertools' Logger. */
+export interface Log {
+  debug(message: string, data?: Record<string, unknown>): void;
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+}
+
+export const silentLog: Log = { debug() {}, info() {}, warn() {}, error() {} };
 
 export type Clock = () => Date;
 export const systemClock: Clock = () => new Date();

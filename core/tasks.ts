@@ -17,6 +17,8 @@ const base = {
   /** Unique within the transition; deterministic so redelivery and dedup work. */
   taskId: z.string().min(1).max(200),
   spec: specSchema,
+  /** How many times the task was re-queued to check again later (await-ready polling). */
+  attempt: z.number().int().nonnegative().default(0),
 };
 
 export const TASK_KINDS = [

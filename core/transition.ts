@@ -307,6 +307,7 @@ function buildTask(stack: Stack, { kind, to }: Requirement): Task {
     transitionId: stack.transitionId,
     taskId: kind,
     spec: stack.spec!,
+    attempt: 0,
   };
   switch (kind) {
     case 'services.deploy':
@@ -332,6 +333,7 @@ function notifyTask(stack: Stack): Task {
     transitionId: stack.transitionId,
     taskId: `notify-${stack.state.toLowerCase()}`,
     spec: stack.spec!,
+    attempt: 0,
     state: stack.state,
     reason: stack.failureReason,
     pr: stack.pr,

@@ -1,0 +1,119 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { EventInput } from '../../core/events.ts';
+import { parseEvent } from '../../core/events.ts';
+import type { Clock, EventSender, Log, Store, TaskSender } from '../../core/ports.ts';
+import { systemClock } from '../../core/ports.ts';
+import { isRequirement, parseTask, type Task } from '../../core/tasks.ts';
+import { PermanentTaskError } from '../shared/errors.ts';
+import { describeError, receiveCount, recordBody } from '../shared/records.ts';
+import type { Executor, ExecutorRegistry, TaskResult } from './executors.ts';
+
+export interface TasksHandlerDeps {
+  executors: ExecutorRegistry;
+  events: EventSender;
+  tasks: TaskSender;
+  log: Log;
+  /** When given, tasks of a transition that is no longer current are skipped (e.g. after a DESTROY). */
+  store?: Pick<Store, 'load'>;
+  /** Deliveries after which a still-failing task is reported as TASK_FAILED (match the queue's maxReceiveCount). */
+  maxReceives?: number;
+  clock?: Clock;
+}
+
+/**
+ * The task worker Lambda. Runs each task through its executor and reports back to the events queue:
+ * SATISFY_REQ when done, TASK_FAILED when it cannot succeed or its retries are exhausted. A transient
+ * error is thrown so SQS redelivers the task. Executors are idempotent, so a redelivered task that had
+ * already done its work is harmless.
+ */
+export function createTasksHandler(deps: TasksHandlerDeps) {
+  const { log, store, maxReceives = 5, clock = systemClock } = deps;
+
+  const report = async (task: Task, result: Exclude<TaskResult, { kind: 'wait' }>) => {
+    if (!isRequirement(task.kind)) return;
+    const base = {
+      v: 1 as const,
+      stackId: task.stackId,
+      at: clock().toISOString(),
+      transitionId: task.transitionId,
+      taskId: task.taskId,
+    };
+    const event: EventInput =
+      result.kind === 'done'
+        ? { ...base, type: 'SATISFY_REQ' }
+        : { ...base, type: 'TASK_FAILED', reason: result.reason };
+    await deps.events.sendEvents([parseEvent(event)]);
+  };
+
+  const handleRecord = async (record: SQSRecord) => {
+    let task: Task;
+    try {
+      task = parseTask(recordBody(record));
+    } catch (error) {
+      log.error('rejected task', { messageId: record.messageId, reason: describeError(error) });
+      throw error;
+    }
+    const meta = {
+      stackId: task.stackId,
+      kind: task.kind,
+      transitionId: task.transitionId,
+      messageId: record.messageId,
+    };
+    if (store && isRequirement(task.kind)) {
+      const current = await store.load(task.stackId);
+      if (!current || current.transitionId !== task.transitionId) {
+        log.info('skipped a task of a finished transition', {
+          ...meta,
+          currentTransition: current?.transitionId ?? null,
+        });
+        return;
+      }
+    }
+    const executor = deps.executors[task.kind] as Executor<typeof task.kind> | undefined;
+    const count = receiveCount(record);
+    let result: TaskResult;
+    try {
+      if (!executor) throw new PermanentTaskError(`no executor is configured for ${task.kind}`);
+      result = await executor(task as never, { log, receiveCount: count });
+    } catch (error) {
+      const permanent = error instanceof PermanentTaskError;
+      if (!permanent && count < maxReceives) {
+        log.warn('task failed; SQS will retry', {
+          ...meta,
+          receiveCount: count,
+          reason: describeError(error),
+        });
+        throw error;
+      }
+      result = {
+        kind: 'failed',
+        reason: permanent ? error.message : `${describeError(error)} (after ${count} attempts)`,
+      };
+    }
+    switch (result.kind) {
+      case 'wait':
+        log.debug('task not done yet; checking again later', {
+          ...meta,
+          delaySeconds: result.delaySeconds,
+          note: result.note,
+        });
+        await deps.tasks.sendTasks([{ ...task, attempt: task.attempt + 1 }], {
+          delaySeconds: result.delaySeconds,
+        });
+        return;
+      case 'failed':
+        log.error('task failed', { ...meta, reason: result.reason });
+        if (isRequirement(task.kind)) await report(task, result);
+        return;
+      case 'done':
+        log.info('task done', { ...meta, note: result.note });
+        await report(task, result);
+    }
+  };
+
+  return async (event: SQSEvent): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {
+      throwOnFullBatchFailure: false,
+    });
+}
