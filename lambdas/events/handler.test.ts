@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { silentLog, type TaskSender } from '../../core/ports.ts';
+import { createMemoryStore } from '../../core/store/memory-store.ts';
+import type { Task } from '../../core/tasks.ts';
+import { launch, noDbSpec } from '../../test/helpers/events.ts';
+import { sqsEvent, sqsRecord } from '../../test/helpers/sqs-records.ts';
+import { createEventsHandler } from './handler.ts';
+
+function recordingSender() {
+  const sent: Task[] = [];
+  let failNext = 0;
+  const sender: TaskSender = {
+    async sendTasks(tasks) {
+      if (failNext-- > 0) throw new Error('SQS unavailable');
+      sent.push(...tasks);
+    },
+  };
+  return { sender, sent, failOnce: () => (failNext = 1) };
+}
+
+describe('events handler', () => {
+  it('fails a bad record and the later records of its stack only; other stacks go on', async () => {
+    const store = createMemoryStore();
+    const { sender, sent } = recordingSender();
+    const handler = createEventsHandler({ store, tasks: sender, log: silentLog });
+    const a1 = sqsRecord('{broken', { groupId: 'pr-a' });
+    const a2 = sqsRecord(launch('pr-a', { web: 'w' }, noDbSpec), { groupId: 'pr-a' });
+    const b1 = sqsRecord(launch('pr-b', { web: 'w' }, noDbSpec), { groupId: 'pr-b' });
+    const response = await handler(sqsEvent(a1, a2, b1));
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([a1.messageId, a2.messageId]);
+    expect(await store.load('pr-a')).toBeUndefined();
+    expect((await store.load('pr-b'))?.state).toBe('LAUNCHING');
+    expect(sent.map((t) => `${t.stackId}:${t.kind}`)).toEqual(['pr-b:services.deploy']);
+  });
+
+  it('reports every record when all fail, instead of throwing', async () => {
+    const handler = createEventsHandler({
+      store: createMemoryStore(),
+      tasks: recordingSender().sender,
+      log: silentLog,
+    });
+    const response = await handler(sqsEvent(sqsRecord('x', { groupId: 'g' })));
+    expect(response.batchItemFailures).toHaveLength(1);
+  });
+
+  it('keeps tasks in the outbox when sending fails, and sends them with the next event of the stack', async () => {
+    const store = createMemoryStore();
+    const { sender, sent, failOnce } = recordingSender();
+    const handler = createEventsHandler({ store, tasks: sender, log: silentLog });
+    const event = launch('pr-c', { web: 'w' }, noDbSpec);
+    failOnce();
+    const first = await handler(sqsEvent(sqsRecord(event, { groupId: 'pr-c' })));
+    expect(first.batchItemFailures).toEqual([]); // the state is saved; the task waits in the outbox
+    expect(sent).toEqual([]);
+    expect(await store.pendingTasks({ stackIds: ['pr-c'] })).toHaveLength(1);
+    // SQS redelivers nothing here; a duplicate of the event (or any later event) flushes the outbox.
+    await handler(sqsEvent(sqsRecord(event, { groupId: 'pr-c' })));
+    expect(sent.map((t) => t.kind)).toEqual(['services.deploy']);
+    expect(await store.pendingTasks({ stackIds: ['pr-c'] })).toEqual([]);
+  });
+});

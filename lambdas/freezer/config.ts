@@ -1,0 +1,15 @@
+import { loadLambdaConfig } from '../shared/config.ts';
+
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env) =>
+  loadLambdaConfig(
+    [
+      'EVENTS_QUEUE_URL',
+      'TASKS_QUEUE_URL',
+      'DATABASE_URL',
+      'DATABASE_POOL_SIZE',
+      'SQS_ENDPOINT',
+      'FREEZER_LIMIT',
+      'OUTBOX_SWEEP_SECONDS',
+    ],
+    env,
+  );

@@ -1,0 +1,21 @@
+import { openPostgresStore } from '../../core/store/postgres.ts';
+import { loadLambdaConfig } from '../shared/config.ts';
+import { lambdaLog } from '../shared/runtime.ts';
+
+const config = loadLambdaConfig(['DATABASE_URL']);
+const log = lambdaLog('thaw-migrate');
+
+/**
+ * Handler `index.handler` of dist/lambdas/migrate/index.mjs: applies the SQL migrations bundled next
+ * to it (idempotent). Terraform invokes it on every apply, before the other functions take traffic.
+ */
+export const handler = async (): Promise<{ migrated: true }> => {
+  const { store } = await openPostgresStore({
+    databaseUrl: config.DATABASE_URL,
+    maxConnections: 1,
+    migrate: true,
+  });
+  await store.close();
+  log.info('migrations applied');
+  return { migrated: true };
+};

@@ -1,0 +1,39 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Log } from '../../core/ports.ts';
+import { openPostgresStore } from '../../core/store/postgres.ts';
+import { createSqsClient, createSqsQueues } from './sqs.ts';
+
+/** Powertools' Logger behind Thaw's Log port (JSON lines with the service name, level from POWERTOOLS_LOG_LEVEL). */
+export function lambdaLog(serviceName: string): Log & { logger: Logger } {
+  const logger = new Logger({ serviceName });
+  return {
+    logger,
+    debug: (message, data) => logger.debug(message, data ?? {}),
+    info: (message, data) => logger.info(message, data ?? {}),
+    warn: (message, data) => logger.warn(message, data ?? {}),
+    error: (message, data) => logger.error(message, data ?? {}),
+  };
+}
+
+/** The store and queues a Lambda shares across invocations (created at cold start). */
+export async function lambdaResources(config: {
+  DATABASE_URL: string;
+  DATABASE_POOL_SIZE: number;
+  SQS_ENDPOINT?: string | undefined;
+  EVENTS_QUEUE_URL?: string;
+  TASKS_QUEUE_URL?: string;
+}) {
+  // Migrations are applied by the migrate function (see docs/lambdas.md), never on a cold start.
+  const { store } = await openPostgresStore({
+    databaseUrl: config.DATABASE_URL,
+    maxConnections: config.DATABASE_POOL_SIZE,
+    migrate: false,
+  });
+  const sqs = createSqsClient({ endpoint: config.SQS_ENDPOINT });
+  const queues = createSqsQueues({
+    sqs,
+    eventsQueueUrl: config.EVENTS_QUEUE_URL ?? '',
+    tasksQueueUrl: config.TASKS_QUEUE_URL ?? '',
+  });
+  return { store, queues };
+}

@@ -1,0 +1,43 @@
+// Bundles each Lambda into one ready-to-zip ESM file: dist/lambdas/<name>/index.mjs (+ SQL migrations).
+// Usage: npm run build [-- --outdir DIR]
+import { cpSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+
+export const LAMBDAS = ['events', 'tasks', 'freezer', 'migrate'];
+
+const { values } = parseArgs({ options: { outdir: { type: 'string', default: 'dist' } } });
+const root = new URL('..', import.meta.url).pathname;
+const outdir = join(values.outdir.startsWith('/') ? '' : root, values.outdir, 'lambdas');
+
+rmSync(outdir, { recursive: true, force: true });
+const rows = [];
+for (const name of LAMBDAS) {
+  const dir = join(outdir, name);
+  mkdirSync(dir, { recursive: true });
+  await build({
+    entryPoints: [join(root, 'lambdas', name, 'index.ts')],
+    outfile: join(dir, 'index.mjs'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
+    // Some dependencies still call require(); give the ESM bundle one.
+    banner: {
+      js: "import { createRequire as __thawRequire } from 'node:module'; const require = __thawRequire(import.meta.url);",
+    },
+    // PGlite is for local mode only; the Lambdas talk to PostgreSQL through postgres.js.
+    external: ['@electric-sql/pglite'],
+    logLevel: 'warning',
+  });
+  cpSync(join(root, 'core', 'store', 'migrations'), join(dir, 'migrations'), { recursive: true });
+  rows.push([name, statSync(join(dir, 'index.mjs')).size]);
+}
+for (const [name, size] of rows)
+  console.log(
+    `dist/lambdas/${name}/index.mjs  ${(size / 1024).toFixed(0).padStart(6)} KiB  handler: index.handler`,
+  );

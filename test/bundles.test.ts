@@ -1,0 +1,59 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from './helpers/stores.ts';
+
+const run = promisify(execFile);
+const outdir = mkdtempSync(join(tmpdir(), 'thaw-bundles-'));
+const lambdas = ['events', 'tasks', 'freezer', 'migrate'];
+
+/** Imports a bundle in a fresh Node process, as Lambda would, and reports what it exports. */
+async function load(name: string, env: Record<string, string>) {
+  const file = join(outdir, 'lambdas', name, 'index.mjs');
+  const script = `import(${JSON.stringify(file)}).then(async (m) => { console.log(JSON.stringify({ handler: typeof m.handler })); if (process.env.INVOKE) console.log(JSON.stringify(await m.handler({}))); process.exit(0); }, (e) => { console.log(JSON.stringify({ error: e.name, message: e.message })); process.exit(0); })`;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', ...env },
+  });
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+}
+
+describe('Lambda bundles', () => {
+  beforeAll(async () => {
+    await run(process.execPath, ['scripts/build.mjs', '--outdir', outdir]);
+  }, 120_000);
+
+  it.each(lambdas)('%s fails fast at cold start, listing every missing setting', async (name) => {
+    const [result] = await load(name, {});
+    expect(result).toMatchObject({ error: 'ConfigError' });
+    expect(result.message).toContain('DATABASE_URL: expected a postgres:// URL, got nothing');
+  });
+
+  it.each(lambdas)('%s exports index.handler when configured', async (name) => {
+    const env = {
+      EVENTS_QUEUE_URL: 'http://127.0.0.1:9/q/events.fifo',
+      TASKS_QUEUE_URL: 'http://127.0.0.1:9/q/tasks',
+      DATABASE_URL: 'postgres://u:p@127.0.0.1:9/db',
+    };
+    const [result] = await load(name, env);
+    expect(result).toEqual({ handler: 'function' });
+  });
+
+  it.runIf(process.env.DATABASE_URL)(
+    'the migrate bundle applies its bundled migrations to a real PostgreSQL',
+    async () => {
+      const database = await createTestDatabase(process.env.DATABASE_URL!);
+      try {
+        const lines = await load('migrate', { DATABASE_URL: database.url, INVOKE: '1' });
+        expect(lines.at(-1)).toEqual({ migrated: true });
+      } finally {
+        await database.drop();
+      }
+    },
+  );
+});

@@ -1,0 +1,150 @@
+import {
+  DeleteMessageCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SendMessageBatchCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueueSendError } from '../lambdas/shared/errors.ts';
+import { ensureQueues, type QueueUrls } from '../lambdas/shared/provision.ts';
+import { createSqsQueues, type SqsSend, sendBatches } from '../lambdas/shared/sqs.ts';
+import { access, launch, noDbSpec } from './helpers/events.ts';
+import { queueBackends, uniquePrefix } from './helpers/queues.ts';
+
+async function drain(
+  sqs: SQSClient,
+  queueUrl: string,
+  { want, timeoutMs = 5000 }: { want: number; timeoutMs?: number },
+): Promise<Message[]> {
+  const seen: Message[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (seen.length < want && Date.now() < deadline) {
+    const r = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        VisibilityTimeout: 60,
+        AttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    seen.push(...(r.Messages ?? []));
+    // Delete what we got: on a FIFO queue, in-flight messages hold back the rest of their group.
+    for (const m of r.Messages ?? [])
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+    if (!r.Messages?.length) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return seen;
+}
+
+describe.each(queueBackends())('queue adapter contract: $name', (backend) => {
+  let sqs: SQSClient;
+  let stop: () => Promise<void>;
+  let urls: QueueUrls;
+  beforeAll(async () => {
+    ({ sqs, stop } = await backend.start());
+    urls = await ensureQueues({
+      sqs,
+      prefix: uniquePrefix('q'),
+      visibilityTimeoutSeconds: 5,
+      maxReceiveCount: 5,
+    });
+  });
+  afterAll(() => stop());
+
+  it('sends events in batches of 10, grouped by stack on the FIFO queue', async () => {
+    const queues = createSqsQueues({
+      sqs,
+      eventsQueueUrl: urls.eventsQueueUrl,
+      tasksQueueUrl: urls.tasksQueueUrl,
+    });
+    const events = Array.from({ length: 23 }, (_, i) => access(`pr-${i % 3}`));
+    await queues.sendEvents(events);
+    const received = await drain(sqs, urls.eventsQueueUrl, { want: 23 });
+    const bodies = new Set(received.map((m) => m.Body));
+    expect(bodies.size).toBe(23);
+    for (const message of received) {
+      expect(message.Attributes?.MessageGroupId).toBe(JSON.parse(message.Body!).stackId);
+    }
+  });
+
+  it('the same event sent twice is one message (deterministic deduplication id)', async () => {
+    const queues = createSqsQueues({
+      sqs,
+      eventsQueueUrl: urls.eventsQueueUrl,
+      tasksQueueUrl: urls.tasksQueueUrl,
+    });
+    const event = launch('pr-dedup', { web: 'w' }, noDbSpec);
+    await queues.sendEvents([event]);
+    await queues.sendEvents([event]);
+    const received = await drain(sqs, urls.eventsQueueUrl, { want: 2, timeoutMs: 1500 });
+    expect(new Set(received.map((m) => m.MessageId)).size).toBe(1);
+  });
+
+  it('delays a task when asked', async () => {
+    const queues = createSqsQueues({
+      sqs,
+      eventsQueueUrl: urls.eventsQueueUrl,
+      tasksQueueUrl: urls.tasksQueueUrl,
+    });
+    const task = {
+      v: 1,
+      kind: 'services.delete',
+      stackId: 'pr-d',
+      transitionId: 1,
+      taskId: 'services.delete',
+      attempt: 0,
+      spec: {},
+    } as never;
+    const sentAt = Date.now();
+    await queues.sendTasks([task], { delaySeconds: 2 });
+    const early = await drain(sqs, urls.tasksQueueUrl, { want: 1, timeoutMs: 800 });
+    expect(early).toEqual([]);
+    const later = await drain(sqs, urls.tasksQueueUrl, { want: 1, timeoutMs: 5000 });
+    expect(later).toHaveLength(1);
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(1900);
+  });
+});
+
+describe('sendBatches', () => {
+  it('retries only the entries that failed through no fault of ours', async () => {
+    const calls: string[][] = [];
+    const fake: SqsSend = {
+      send: (async (command: SendMessageBatchCommand) => {
+        const ids = command.input.Entries!.map((e) => e.Id!);
+        calls.push(ids);
+        if (calls.length === 1)
+          return {
+            Successful: [],
+            Failed: [{ Id: ids[1], Code: 'InternalError', SenderFault: false, Message: 'try again' }],
+          };
+        return { Successful: ids.map((Id) => ({ Id })), Failed: [] };
+      }) as never,
+    };
+    await sendBatches(
+      Array.from({ length: 12 }, (_, i) => ({ MessageBody: String(i) })),
+      { sqs: fake, queueUrl: 'q' },
+    );
+    expect(calls).toEqual([['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], ['1'], ['10', '11']]);
+  });
+
+  it('gives up at once on a sender fault, naming the code', async () => {
+    const fake: SqsSend = {
+      send: (async (command: SendMessageBatchCommand) => ({
+        Failed: [
+          {
+            Id: command.input.Entries![0]!.Id,
+            Code: 'InvalidParameterValue',
+            SenderFault: true,
+            Message: 'bad',
+          },
+        ],
+      })) as never,
+    };
+    await expect(sendBatches([{ MessageBody: 'x' }], { sqs: fake, queueUrl: 'q' })).rejects.toBeInstanceOf(
+      QueueSendError,
+    );
+  });
+});
