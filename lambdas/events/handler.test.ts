@@ -15,7 +15,10 @@ function recordingSender() {
       sent.push(...tasks);
     },
   };
-  return { sender, sent, failOnce: () => (failNext = 1) };
+  const failOnce = () => {
+    failNext = 1;
+  };
+  return { sender, sent, failOnce };
 }
 
 describe('events handler', () => {

@@ -8,7 +8,7 @@ export interface EventSourceOptions {
   name: string;
   sqs: SqsSend;
   queueUrl: string;
-  handler: (event: SQSEvent) => Promise<SQSBatchResponse | undefined | void>;
+  handler: (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
   log: Log;
   /** Records per invocation (Lambda: BatchSize). Default 10. */
   batchSize?: number;

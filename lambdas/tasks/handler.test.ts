@@ -90,7 +90,10 @@ describe('tasks handler', () => {
   it('skips a task of a transition that is no longer current', async () => {
     let ran = false;
     const { handler, task, events } = await setup({
-      'services.deploy': async () => ((ran = true), { kind: 'done' }),
+      'services.deploy': async () => {
+        ran = true;
+        return { kind: 'done' };
+      },
     });
     await handler(sqsEvent(sqsRecord({ ...task, transitionId: task.transitionId - 1 })));
     expect(ran).toBe(false);
