@@ -34,11 +34,25 @@ describe('Lambda bundles', () => {
     expect(result.message).toContain('DATABASE_URL: expected a postgres:// URL, got nothing');
   });
 
+  it('the tasks function names every missing ECS setting', async () => {
+    const [result] = await load('tasks', { DATABASE_URL: 'postgres://u:p@h/db', STACK_DOMAIN: 'Bad Domain' });
+    expect(result.message).toContain('ECS_CLUSTER: expected an ECS cluster name or ARN, got nothing');
+    expect(result.message).toContain('STACK_SUBNETS: expected comma-separated subnet ids');
+    expect(result.message).toContain(
+      'STACK_DOMAIN: expected a domain such as qa.example.com, got "Bad Domain"',
+    );
+    expect(result.message).not.toContain('u:p@h');
+  });
+
   it.each(lambdas)('%s exports index.handler when configured', async (name) => {
     const env = {
       EVENTS_QUEUE_URL: 'http://127.0.0.1:9/q/events.fifo',
       TASKS_QUEUE_URL: 'http://127.0.0.1:9/q/tasks',
       DATABASE_URL: 'postgres://u:p@127.0.0.1:9/db',
+      ECS_CLUSTER: 'thaw',
+      STACK_SUBNETS: 'subnet-1,subnet-2',
+      STACK_SECURITY_GROUPS: 'sg-1',
+      STACK_DOMAIN: 'qa.example.com',
     };
     const [result] = await load(name, env);
     expect(result).toEqual({ handler: 'function' });

@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 
+const commaList = (error: string) =>
+  z
+    .string({ error })
+    .transform((text) =>
+      text
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .refine((items) => items.length > 0, { error });
+
 /**
  * Every environment variable a Thaw Lambda reads, with its rule and default. Each entry point picks
  * the ones it needs (see its config.ts) and parses them once, at cold start.
@@ -39,6 +50,53 @@ export const lambdaEnv = {
     .min(10)
     .max(3600)
     .default(60),
+  /** ECS cluster the stacks run in. */
+  ECS_CLUSTER: z.string({ error: 'expected an ECS cluster name or ARN' }).min(1),
+  /** Comma-separated private subnets for stack tasks. */
+  STACK_SUBNETS: commaList('expected comma-separated subnet ids (subnet-…)'),
+  /** Comma-separated security groups for stack tasks (reachable from Traefik only). */
+  STACK_SECURITY_GROUPS: commaList('expected comma-separated security group ids (sg-…)'),
+  STACK_EXECUTION_ROLE_ARN: z
+    .string()
+    .regex(/^arn:aws[\w-]*:iam::\d{12}:role\//, { error: 'expected an IAM role ARN' })
+    .optional(),
+  STACK_TASK_ROLE_ARN: z
+    .string()
+    .regex(/^arn:aws[\w-]*:iam::\d{12}:role\//, { error: 'expected an IAM role ARN' })
+    .optional(),
+  /** CloudWatch Logs group for stack containers. */
+  STACK_LOG_GROUP: z.string().min(1).optional(),
+  /** Stacks answer on <host>.<STACK_DOMAIN>, e.g. qa.example.com */
+  STACK_DOMAIN: z
+    .string({ error: 'expected a domain such as qa.example.com' })
+    .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)*$/, { error: 'expected a domain such as qa.example.com' }),
+  PUBLIC_SCHEME: z.enum(['http', 'https'], { error: 'expected http or https' }).default('https'),
+  /** Traefik entry point the stack routers attach to. */
+  TRAEFIK_ENTRYPOINT: z.string().min(1).default('web'),
+  STACK_ARCHITECTURE: z.enum(['X86_64', 'ARM64'], { error: 'expected X86_64 or ARM64' }).default('X86_64'),
+  /** A role that may CREATE DATABASE; without it, stacks get no database. */
+  STACK_DATABASE_ADMIN_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { error: 'expected a postgres:// URL' })
+    .optional(),
+  /** The URL stacks connect with (database name replaced per stack); default: the admin URL. */
+  STACK_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { error: 'expected a postgres:// URL' })
+    .optional(),
+  READY_POLL_SECONDS: z.coerce
+    .number({ error: 'expected an integer 1-900' })
+    .int()
+    .min(1)
+    .max(900)
+    .default(10),
+  READY_TIMEOUT_SECONDS: z.coerce
+    .number({ error: 'expected an integer 30-7200' })
+    .int()
+    .min(30)
+    .max(7200)
+    .default(900),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
 } as const;
 
 type LambdaEnv = typeof lambdaEnv;
@@ -54,7 +112,11 @@ export function loadLambdaConfig<K extends keyof LambdaEnv>(
   const problems = result.error.issues.map((issue) => {
     const key = String(issue.path[0]);
     const value = env[key];
-    return `  - ${key}: ${issue.message}, got ${value === undefined ? 'nothing' : JSON.stringify(key === 'DATABASE_URL' ? '<redacted>' : value)}`;
+    const shown =
+      value === undefined
+        ? 'nothing'
+        : JSON.stringify(/URL$/.test(key) && /^postgres/.test(value) ? '<redacted>' : value);
+    return `  - ${key}: ${issue.message}, got ${shown}`;
   });
   throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
 }

@@ -9,6 +9,23 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env) =>
       'DATABASE_POOL_SIZE',
       'SQS_ENDPOINT',
       'TASK_MAX_RECEIVES',
+      'ECS_CLUSTER',
+      'STACK_SUBNETS',
+      'STACK_SECURITY_GROUPS',
+      'STACK_EXECUTION_ROLE_ARN',
+      'STACK_TASK_ROLE_ARN',
+      'STACK_LOG_GROUP',
+      'STACK_DOMAIN',
+      'PUBLIC_SCHEME',
+      'TRAEFIK_ENTRYPOINT',
+      'STACK_ARCHITECTURE',
+      'STACK_DATABASE_ADMIN_URL',
+      'STACK_DATABASE_URL',
+      'READY_POLL_SECONDS',
+      'READY_TIMEOUT_SECONDS',
+      'AWS_REGION',
     ],
     env,
   );
+
+export type TasksConfig = ReturnType<typeof loadConfig>;

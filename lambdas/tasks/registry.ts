@@ -1,13 +1,45 @@
+import { ECSClient } from '@aws-sdk/client-ecs';
 import type { Log } from '../../core/ports.ts';
+import { createEcsOrchestrator } from '../adapters/ecs-orchestrator.ts';
+import { createPostgresDatabases } from '../adapters/postgres-databases.ts';
+import type { TasksConfig } from './config.ts';
 import type { ExecutorRegistry } from './executors.ts';
+import { stackExecutors } from './stack-executors.ts';
 
 /**
- * The executors the tasks Lambda runs in AWS. The ECS orchestrator, the per-stack database and the
- * GitHub notifier plug in here (issues #4 and #7); until then a task of another kind fails with
- * "no executor is configured for <kind>" rather than pretending to succeed.
+ * The executors the tasks Lambda runs in AWS: stacks on ECS Fargate, a database per stack on the
+ * configured PostgreSQL server. The GitHub notifier plugs in with issue #7; until then `notify` only logs.
  */
-export function productionExecutors({ log }: { log: Log }): ExecutorRegistry {
+export function productionExecutors(config: TasksConfig, { log }: { log: Log }): ExecutorRegistry {
+  const urls = { domain: config.STACK_DOMAIN, scheme: config.PUBLIC_SCHEME };
+  const databases = config.STACK_DATABASE_ADMIN_URL
+    ? createPostgresDatabases({
+        adminUrl: config.STACK_DATABASE_ADMIN_URL,
+        stackUrl: config.STACK_DATABASE_URL,
+      })
+    : undefined;
+  const orchestrator = createEcsOrchestrator({
+    // Standard retry mode with jittered exponential backoff; throttling is retried inside the SDK first.
+    ecs: new ECSClient({ region: config.AWS_REGION, maxAttempts: 6, retryMode: 'adaptive' }),
+    cluster: config.ECS_CLUSTER,
+    subnets: config.STACK_SUBNETS,
+    securityGroups: config.STACK_SECURITY_GROUPS,
+    executionRoleArn: config.STACK_EXECUTION_ROLE_ARN,
+    taskRoleArn: config.STACK_TASK_ROLE_ARN,
+    logGroup: config.STACK_LOG_GROUP,
+    region: config.AWS_REGION,
+    entryPoint: config.TRAEFIK_ENTRYPOINT,
+    architecture: config.STACK_ARCHITECTURE,
+    urls,
+    databases,
+  });
   return {
+    ...stackExecutors({
+      orchestrator,
+      databases,
+      readyPollSeconds: config.READY_POLL_SECONDS,
+      readyTimeoutSeconds: config.READY_TIMEOUT_SECONDS,
+    }),
     notify: async (task) => {
       log.info('stack state changed (no notifier configured)', {
         stackId: task.stackId,

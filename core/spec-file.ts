@@ -1,0 +1,18 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseSpecYaml, type StackSpec } from './spec.ts';
+
+/**
+ * Reads a thaw.yml and resolves each service's `cwd` against the file's directory (local mode runs the
+ * `run` commands there). The result travels in LAUNCH events, so paths are made absolute here.
+ */
+export async function loadSpecFile(path: string): Promise<StackSpec> {
+  const file = resolve(path);
+  const spec = parseSpecYaml(await readFile(file, 'utf8'), path);
+  const base = dirname(file);
+  for (const service of Object.values(spec.services)) {
+    if (service.run)
+      service.cwd = service.cwd && isAbsolute(service.cwd) ? service.cwd : resolve(base, service.cwd ?? '.');
+  }
+  return spec;
+}
