@@ -5,6 +5,7 @@
 const benches: Record<string, () => Promise<unknown>> = {
   state: () => import('./state.ts').then((m) => m.run()),
   pipeline: () => import('./pipeline.ts').then((m) => m.run()),
+  orchestrator: () => import('./orchestrator.ts').then((m) => m.run()),
 };
 
 const name = process.argv[2];

@@ -175,16 +175,22 @@ export function createProcessOrchestrator(options: ProcessOrchestratorOptions): 
         services.delete(name);
       }
     }
-    for (const [name, spec] of Object.entries(target.spec.services)) {
-      const config = configOf(target, name);
-      const current = services.get(name) ?? [];
-      const keep = current
-        .filter((i) => !i.exit && !i.stopping && i.configKey === config.key)
-        .slice(0, spec.replicas);
-      await Promise.all(current.filter((i) => !keep.includes(i)).map(stop));
-      while (keep.length < spec.replicas) keep.push(await start(target, name, config));
-      services.set(name, keep);
-    }
+    // Services start side by side, as they would on ECS.
+    const configs = Object.keys(target.spec.services).map((name) => [name, configOf(target, name)] as const);
+    await Promise.all(
+      configs.map(async ([name, config]) => {
+        const replicas = target.spec.services[name]!.replicas;
+        const current = services.get(name) ?? [];
+        const keep = current
+          .filter((i) => !i.exit && !i.stopping && i.configKey === config.key)
+          .slice(0, replicas);
+        await Promise.all(current.filter((i) => !keep.includes(i)).map(stop));
+        const started = await Promise.all(
+          Array.from({ length: replicas - keep.length }, () => start(target, name, config)),
+        );
+        services.set(name, [...keep, ...started]);
+      }),
+    );
   };
 
   const healthy = async (port: number, path: string) => {
