@@ -1,0 +1,90 @@
+import { isStackId } from '../../core/ids.ts';
+import type { Store } from '../../core/ports.ts';
+import { stackHosts } from '../../core/spec.ts';
+import type { Stack } from '../../core/stack.ts';
+
+export interface StackIndexOptions {
+  store: Pick<Store, 'list' | 'load'>;
+  domain: string;
+  /** How long the host → stack map is trusted (ms, default 5 s). */
+  refreshMs?: number;
+  clock?: () => number;
+}
+
+/**
+ * Maps request hosts to stacks: an exact lookup in a map built from every stack's spec, cached and
+ * refreshed. An unknown host triggers at most one early refresh per second, so a stack launched a
+ * moment ago is found without letting random hosts hammer the store.
+ */
+export function createStackIndex({ store, domain, refreshMs = 5000, clock = Date.now }: StackIndexOptions) {
+  let hosts = new Map<string, string>();
+  let loadedAt = Number.NEGATIVE_INFINITY;
+  let lastMissRefresh = Number.NEGATIVE_INFINITY;
+  let loading: Promise<void> | undefined;
+
+  const refresh = () => {
+    loading ??= (async () => {
+      try {
+        const stacks = await store.list({
+          states: [
+            'LAUNCHING',
+            'RUNNING',
+            'UPDATING',
+            'FREEZING',
+            'FROZEN',
+            'RESUMING',
+            'DESTROYING',
+            'FAILED',
+            'DESTROYED',
+          ],
+        });
+        const next = new Map<string, string>();
+        for (const stack of stacks) {
+          if (!stack.spec) continue;
+          for (const host of stackHosts(stack.spec, stack.id, domain)) next.set(host, stack.id);
+        }
+        hosts = next;
+        loadedAt = clock();
+      } finally {
+        loading = undefined;
+      }
+    })();
+    return loading;
+  };
+
+  const stackIdFor = async (host: string): Promise<string | undefined> => {
+    if (clock() - loadedAt > refreshMs) await refresh();
+    let id = hosts.get(host);
+    if (!id && clock() - lastMissRefresh > 1000) {
+      lastMissRefresh = clock();
+      await refresh();
+      id = hosts.get(host);
+    }
+    return id;
+  };
+
+  return {
+    stackIdFor,
+    /** The stack behind a host, fresh from the store (the launcher needs the current state). */
+    async stackFor(host: string): Promise<Stack | undefined> {
+      const id = await stackIdFor(host);
+      return id ? store.load(id) : undefined;
+    },
+    /** A stack id from a Thaw router name `thaw-<stack>-<service>` when the host is unknown. */
+    fromRouter(
+      router: string | null,
+      services: (stackId: string) => string[] | undefined,
+    ): string | undefined {
+      if (!router?.startsWith('thaw-')) return undefined;
+      const rest = router.slice(5);
+      for (let cut = rest.lastIndexOf('-'); cut > 0; cut = rest.lastIndexOf('-', cut - 1)) {
+        const id = rest.slice(0, cut);
+        if (isStackId(id) && services(id)?.includes(rest.slice(cut + 1))) return id;
+      }
+      return undefined;
+    },
+    refresh,
+  };
+}
+
+export type StackIndex = ReturnType<typeof createStackIndex>;

@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import type { ThawEvent } from '../../core/events.ts';
+import { type EventSender, type Store, silentLog } from '../../core/ports.ts';
+import { createMemoryStore } from '../../core/store/memory-store.ts';
+import { transition } from '../../core/transition.ts';
+import { destroy, freeze, launch, noDbSpec, resume, satisfy, taskFailed } from '../../test/helpers/events.ts';
+import { createStackIndex } from '../access-log/stack-index.ts';
+import { createMetrics } from '../metrics.ts';
+import { createSidecarApp } from './app.ts';
+
+const domain = 'qa.example.com';
+
+async function apply(store: Store, event: ThawEvent) {
+  const current = await store.load(event.stackId);
+  const result = transition(current, event, new Date());
+  if (result.kind !== 'ignored') await store.save(result.stack, current, result);
+}
+async function settle(store: Store, id: string) {
+  for (let i = 0; i < 6; i++) {
+    const s = (await store.load(id))!;
+    const open = s.requirements.find((r) => !r.satisfied);
+    if (!open) return;
+    await apply(store, satisfy({ stackId: id, transitionId: s.transitionId, taskId: open.taskId }));
+  }
+}
+
+/** A store with a stack in each interesting state, and the sidecar app over it. */
+async function setup(overrides: Partial<Parameters<typeof createSidecarApp>[0]> = {}) {
+  const store = createMemoryStore();
+  const sent: ThawEvent[] = [];
+  const events: EventSender = { sendEvents: async (e) => void sent.push(...e) };
+  for (const id of ['frozen', 'running', 'launching', 'failed', 'gone', 'resuming'])
+    await apply(store, launch(id, { web: 'w' }, noDbSpec));
+  for (const id of ['frozen', 'running', 'gone', 'resuming']) await settle(store, id);
+  for (const id of ['frozen', 'resuming']) {
+    await apply(store, freeze(id, null));
+    await settle(store, id);
+  }
+  await apply(store, resume('resuming'));
+  await apply(store, destroy('gone'));
+  await settle(store, 'gone');
+  const failed = (await store.load('failed'))!;
+  await apply(
+    store,
+    taskFailed(
+      { stackId: 'failed', transitionId: failed.transitionId, taskId: 'services.deploy' },
+      '<script>alert(1)</script> image not found',
+    ),
+  );
+  const metrics = createMetrics();
+  const index = createStackIndex({ store, domain });
+  const app = createSidecarApp({ store, index, events, log: silentLog, metrics, domain, ...overrides });
+  const get = (host: string, path = '/', headers: Record<string, string> = {}) =>
+    app.request(`http://${host}${path}`, { headers: { host, ...headers } });
+  return { app, store, sent, get, metrics };
+}
+
+const html = { accept: 'text/html,application/xhtml+xml' };
+
+describe('launcher', () => {
+  it('FROZEN: sends one RESUME and shows the waiting page with 503 + Retry-After', async () => {
+    const { get, sent } = await setup();
+    const response = await get(`frozen.${domain}`, '/some/page', html);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('x-thaw-launcher')).toBe('1');
+    expect(response.headers.get('retry-after')).toBe('5');
+    const body = await response.text();
+    expect(body).toContain('Waking up');
+    expect(body).toContain('role="progressbar"');
+    expect(body).toContain("headers.get('x-thaw-launcher')");
+    expect(sent).toMatchObject([{ type: 'RESUME', stackId: 'frozen' }]);
+  });
+
+  it('FROZEN under 1,000 concurrent requests: exactly one RESUME', async () => {
+    const { get, sent } = await setup();
+    const responses = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) =>
+        get(`frozen.${domain}`, `/${i}`, { 'x-forwarded-for': `10.0.${i % 250}.1` }),
+      ),
+    );
+    expect(new Set(responses.map((r) => r.status))).toEqual(new Set([503]));
+    expect(sent.filter((e) => e.type === 'RESUME')).toHaveLength(1);
+  });
+
+  it('API clients get JSON with the phase and ETA', async () => {
+    const { get } = await setup();
+    const response = await get(`frozen.${domain}`, '/api/things', { accept: 'application/json' });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({
+      stack: 'frozen',
+      state: 'FROZEN',
+      phase: 'waking',
+      etaSeconds: 60,
+      retryAfterSeconds: 5,
+    });
+  });
+
+  it.each([
+    ['launching', 503, 'launching'],
+    ['resuming', 503, 'waking'],
+    ['running', 503, 'routing'],
+    ['failed', 502, 'failed'],
+    ['gone', 410, 'gone'],
+  ])('%s → %i (%s), never a RESUME', async (id, status, phase) => {
+    const { get, sent } = await setup();
+    const response = await get(`${id}.${domain}`, '/', { accept: 'application/json' });
+    expect(response.status).toBe(status);
+    expect(await response.json()).toMatchObject({ stack: id, phase });
+    expect(sent).toEqual([]);
+  });
+
+  it('RUNNING but still reaching the launcher: a short Retry-After', async () => {
+    const { get } = await setup();
+    expect((await get(`running.${domain}`)).headers.get('retry-after')).toBe('2');
+  });
+
+  it('FAILED shows the reason, HTML-escaped', async () => {
+    const { get } = await setup();
+    const body = await (await get(`failed.${domain}`, '/', html)).text();
+    expect(body).toContain('&lt;script&gt;alert(1)&lt;/script&gt; image not found');
+    expect(body).not.toContain('<script>alert(1)');
+  });
+
+  it('an unknown host is a 404 that names no other stack', async () => {
+    const { get } = await setup();
+    const response = await get(`nope.${domain}`, '/', html);
+    expect(response.status).toBe(404);
+    const body = await response.text();
+    for (const id of ['frozen', 'running', 'launching']) expect(body).not.toContain(id);
+  });
+
+  it('bots and link unfurlers never wake a stack', async () => {
+    const { get, sent } = await setup();
+    const response = await get(`frozen.${domain}`, '/', {
+      'user-agent': 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)',
+      accept: 'application/json',
+    });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ phase: 'asleep' });
+    expect(sent).toEqual([]);
+  });
+
+  it('robots.txt disallows everything', async () => {
+    const { get, sent } = await setup();
+    expect(await (await get(`frozen.${domain}`, '/robots.txt')).text()).toBe('User-agent: *\nDisallow: /\n');
+    expect(sent).toEqual([]);
+  });
+
+  it('GET /_thaw/status reports without waking', async () => {
+    const { get, sent } = await setup();
+    const response = await get(`frozen.${domain}`, '/_thaw/status');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      stack: 'frozen',
+      state: 'FROZEN',
+      phase: 'asleep',
+      etaSeconds: 60,
+      elapsedSeconds: expect.any(Number),
+      retryAfterSeconds: 5,
+      reason: null,
+    });
+    expect(sent).toEqual([]);
+  });
+
+  it.each([
+    'evil.com/../x',
+    'a b',
+    'x.qa.example.com:99999',
+    '<script>',
+    'a..b',
+    `${'a'.repeat(64)}.qa.example.com`,
+  ])('refuses Host %j with 400', async (host) => {
+    const { app } = await setup();
+    const response = await app.request('http://x/', { headers: { host } });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'invalid Host header' });
+  });
+
+  it('limits wake attempts per client', async () => {
+    const { get } = await setup({ wakesPerMinute: 2, resumeCooldownMs: 0 });
+    const statuses = [];
+    for (let i = 0; i < 4; i++)
+      statuses.push((await get(`frozen.${domain}`, '/', { 'x-forwarded-for': '203.0.113.9' })).status);
+    expect(statuses).toEqual([503, 503, 429, 429]);
+  });
+
+  it('Prefer: wait=N holds the request until the stack is routed, then 307s to the same URL', async () => {
+    const { get, store } = await setup();
+    const pending = get(`resuming.${domain}`, '/report?x=1', { prefer: 'wait=5' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await settle(store, 'resuming');
+    const response = await pending;
+    expect(response.status).toBe(307);
+    expect(response.headers.get('location')).toBe(`http://resuming.${domain}/report?x=1`);
+  });
+
+  it('the sidecar endpoints answer on other hosts: healthz, metrics', async () => {
+    const { get } = await setup();
+    expect(await (await get('127.0.0.1:8090', '/healthz')).json()).toEqual({ ok: true });
+    await get(`frozen.${domain}`, '/');
+    const metrics = await (await get('localhost', '/metrics')).text();
+    expect(metrics).toContain('thaw_wakes_total 1');
+    expect(metrics).toContain('thaw_launcher_responses_total{state="FROZEN",status="503"} 1');
+  });
+});

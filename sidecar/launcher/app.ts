@@ -1,0 +1,268 @@
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import type { EventSender, Log, Store } from '../../core/ports.ts';
+import type { Stack } from '../../core/stack.ts';
+import type { StackIndex } from '../access-log/stack-index.ts';
+import { httpStatusFor } from '../errors.ts';
+import type { Metrics } from '../metrics.ts';
+import { type DynamicConfigOptions, dynamicConfig, type EndpointSource } from '../routes/traefik.ts';
+import { estimate } from './eta.ts';
+import { parseHostHeader } from './host.ts';
+import { type LauncherStatus, waitingPage } from './page.ts';
+import { createWakeLimiter } from './rate-limit.ts';
+import { createResumer } from './resume.ts';
+
+export interface LauncherOptions {
+  store: Pick<Store, 'load' | 'list' | 'history'>;
+  index: StackIndex;
+  events: EventSender;
+  log: Log;
+  metrics: Metrics;
+  /** Stacks answer on <host>.<domain>; other hosts reach the sidecar's own endpoints. */
+  domain: string;
+  retryAfterSeconds?: number;
+  /** Retry-After when the stack is RUNNING but Traefik has not routed to it yet. */
+  routingRetryAfterSeconds?: number;
+  resumeCooldownMs?: number;
+  /** Cap on `Prefer: wait=N`. */
+  maxWaitSeconds?: number;
+  /** ETA when a stack has no wake history yet. */
+  defaultWakeSeconds?: number;
+  defaultLaunchSeconds?: number;
+  /** User agents that never wake a stack (link unfurlers, crawlers). */
+  botPattern?: RegExp;
+  /** Wake attempts per client per minute. */
+  wakesPerMinute?: number;
+  /** Answers whether Traefik routes a host to the stack now (probes Traefik); default: RUNNING means routed. */
+  isRouted?: (host: string) => Promise<boolean>;
+  /** For GET /traefik/dynamic (local mode, or Traefik's HTTP provider in production). */
+  routes?: { source: EndpointSource } & DynamicConfigOptions;
+  /** How long a stack read is reused across concurrent requests (ms, default 500). */
+  stateTtlMs?: number;
+  clock?: () => number;
+}
+
+export const DEFAULT_BOTS =
+  /bot|crawl|spider|slurp|facebookexternalhit|embedly|slack|discord|telegram|whatsapp|skype|preview|unfurl|curl\/[\d.]+ \(bot\)/i;
+
+const WAITING_STATES = new Set(['LAUNCHING', 'RESUMING', 'UPDATING']);
+
+/**
+ * The launcher (the catch-all target) and the sidecar's own endpoints, as one Hono app. Every
+ * response the launcher serves carries `x-thaw-launcher: 1`, which is how the waiting page knows when
+ * Traefik routes to the stack again.
+ */
+export function createSidecarApp(options: LauncherOptions) {
+  const { store, index, events, log, metrics, domain, clock = Date.now } = options;
+  const retryAfter = options.retryAfterSeconds ?? 5;
+  const routingRetryAfter = options.routingRetryAfterSeconds ?? 2;
+  const maxWait = options.maxWaitSeconds ?? 30;
+  const bots = options.botPattern ?? DEFAULT_BOTS;
+  const limiter = createWakeLimiter({ limit: options.wakesPerMinute ?? 30, clock });
+  const resumer = createResumer({
+    events,
+    cooldownMs: options.resumeCooldownMs ?? 10_000,
+    clock,
+    onSent: (stackId) => {
+      metrics.wakes.inc();
+      log.info('sent RESUME', { stackId });
+    },
+  });
+  const stateTtl = options.stateTtlMs ?? 500;
+  const cache = new Map<string, { at: number; value: Promise<Stack | undefined> }>();
+  const etaCache = new Map<string, { at: number; value: Promise<ReturnType<typeof estimate>> }>();
+
+  /** One store read per stack per TTL, shared by concurrent requests (a herd on a frozen stack). */
+  const stackFor = async (host: string): Promise<Stack | undefined> => {
+    const id = await index.stackIdFor(host);
+    if (!id) return undefined;
+    const hit = cache.get(id);
+    if (hit && clock() - hit.at < stateTtl) return hit.value;
+    const value = store.load(id);
+    cache.set(id, { at: clock(), value });
+    value.catch(() => cache.delete(id));
+    return value;
+  };
+  const etaFor = (stack: Stack, phase: 'RESUMING' | 'LAUNCHING' | 'UPDATING') => {
+    const key = `${stack.id}:${stack.transitionId}:${phase}`;
+    const hit = etaCache.get(key);
+    if (hit && clock() - hit.at < 10_000) return hit.value;
+    const fallback =
+      phase === 'RESUMING' ? (options.defaultWakeSeconds ?? 60) : (options.defaultLaunchSeconds ?? 120);
+    const value = store.history(stack.id).then((history) => estimate(history, phase, fallback));
+    etaCache.set(key, { at: clock(), value });
+    value.catch(() => etaCache.delete(key));
+    return value;
+  };
+
+  const statusOf = async (stack: Stack, resumeSentAt?: number): Promise<LauncherStatus> => {
+    const base = { stack: stack.id, state: stack.state, reason: stack.failureReason };
+    const since = (eta: { since: Date | undefined }, fallback?: number) =>
+      Math.max(0, Math.round((clock() - (fallback ?? eta.since?.getTime() ?? clock())) / 1000));
+    if (stack.state === 'FROZEN' || stack.state === 'FREEZING' || stack.state === 'RESUMING') {
+      const eta = await etaFor(stack, 'RESUMING');
+      const started = stack.state === 'RESUMING' ? undefined : resumeSentAt;
+      return {
+        ...base,
+        phase: resumeSentAt || stack.state === 'RESUMING' ? 'waking' : 'asleep',
+        etaSeconds: eta.etaSeconds,
+        elapsedSeconds: since(eta, started),
+        retryAfterSeconds: retryAfter,
+      };
+    }
+    if (stack.state === 'LAUNCHING' || stack.state === 'UPDATING') {
+      const eta = await etaFor(stack, stack.state);
+      return {
+        ...base,
+        phase: stack.state === 'LAUNCHING' ? 'launching' : 'updating',
+        etaSeconds: eta.etaSeconds,
+        elapsedSeconds: since(eta),
+        retryAfterSeconds: retryAfter,
+      };
+    }
+    if (stack.state === 'RUNNING')
+      return {
+        ...base,
+        phase: 'routing',
+        etaSeconds: routingRetryAfter,
+        elapsedSeconds: 0,
+        retryAfterSeconds: routingRetryAfter,
+      };
+    if (stack.state === 'FAILED')
+      return { ...base, phase: 'failed', etaSeconds: 0, elapsedSeconds: 0, retryAfterSeconds: 0 };
+    return { ...base, phase: 'gone', etaSeconds: 0, elapsedSeconds: 0, retryAfterSeconds: 0 };
+  };
+
+  const wantsHtml = (c: Context) => (c.req.header('accept') ?? '').includes('text/html');
+
+  const respond = (c: Context, status: LauncherStatus, code: 200 | 404 | 410 | 502 | 503) => {
+    metrics.responses.inc({ state: status.state, status: String(code) });
+    c.header('cache-control', 'no-store');
+    if (status.retryAfterSeconds > 0) c.header('retry-after', String(status.retryAfterSeconds));
+    if (wantsHtml(c)) return c.html(waitingPage(status), code);
+    return c.json(status, code);
+  };
+
+  const wake = async (c: Context, stack: Stack): Promise<number | undefined> => {
+    if (bots.test(c.req.header('user-agent') ?? '')) return undefined;
+    if (resumer.recent(stack.id) === undefined) {
+      const client = (c.req.header('x-forwarded-for') ?? c.req.header('x-real-ip') ?? 'direct')
+        .split(',')[0]!
+        .trim();
+      limiter.hit(client);
+    }
+    return resumer.resume(stack.id);
+  };
+
+  /** Holds a `Prefer: wait=N` request until the stack is routed, then redirects it to itself. */
+  const waitForRoute = async (c: Context, host: string, stackId: string): Promise<Response | undefined> => {
+    const prefer = /(?:^|[,;\s])wait=(\d+)/.exec(c.req.header('prefer') ?? '');
+    if (!prefer) return undefined;
+    const deadline = clock() + Math.min(maxWait, Number(prefer[1])) * 1000;
+    while (clock() < deadline) {
+      const stack = await store.load(stackId);
+      if (stack?.state === 'RUNNING' && (await (options.isRouted?.(host) ?? Promise.resolve(true)))) {
+        if (c.req.method === 'GET' || c.req.method === 'HEAD') {
+          c.header('cache-control', 'no-store');
+          return c.redirect(c.req.url, 307);
+        }
+        return undefined;
+      }
+      if (
+        !stack ||
+        !(
+          WAITING_STATES.has(stack.state) ||
+          stack.state === 'FROZEN' ||
+          stack.state === 'FREEZING' ||
+          stack.state === 'RUNNING'
+        )
+      )
+        return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    return undefined;
+  };
+
+  const app = new Hono();
+
+  app.use('*', async (c, next) => {
+    c.header('x-thaw-launcher', '1');
+    await next();
+  });
+
+  app.onError((error, c) => {
+    const { status, retryAfter: after, message } = httpStatusFor(error);
+    if (status >= 500)
+      log.error('launcher error', {
+        reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+    c.header('x-thaw-launcher', '1');
+    c.header('cache-control', 'no-store');
+    if (after) c.header('retry-after', String(after));
+    return c.json({ error: message }, status);
+  });
+
+  app.all('*', async (c) => {
+    const host = parseHostHeader(c.req.header('host'));
+    if (host !== domain && !host.endsWith(`.${domain}`)) return ops(c);
+    const path = c.req.path;
+    if (path === '/robots.txt')
+      return c.text('User-agent: *\nDisallow: /\n', 200, { 'cache-control': 'public, max-age=3600' });
+    const stack = await stackFor(host);
+    if (!stack) {
+      metrics.responses.inc({ state: 'UNKNOWN', status: '404' });
+      // Reveals nothing about which stacks exist.
+      return wantsHtml(c)
+        ? c.html('<!doctype html><title>Not found</title><p>No preview here.</p>', 404)
+        : c.json({ error: 'no preview here' }, 404);
+    }
+    const statusOnly = path === '/_thaw/status';
+    switch (stack.state) {
+      case 'FROZEN':
+      case 'FREEZING': {
+        // The status endpoint only reports; any other request wakes the stack (bots excepted).
+        const sentAt = statusOnly ? resumer.recent(stack.id) : await wake(c, stack);
+        const status = await statusOf(stack, sentAt);
+        if (statusOnly) return c.json(status, 200);
+        return (await waitForRoute(c, host, stack.id)) ?? respond(c, status, 503);
+      }
+      case 'LAUNCHING':
+      case 'RESUMING':
+      case 'UPDATING':
+      case 'RUNNING': {
+        const status = await statusOf(stack);
+        if (statusOnly) return c.json(status, 200);
+        return (await waitForRoute(c, host, stack.id)) ?? respond(c, status, 503);
+      }
+      case 'FAILED': {
+        const status = await statusOf(stack);
+        return statusOnly ? c.json(status, 200) : respond(c, status, 502);
+      }
+      default: {
+        const status = await statusOf(stack);
+        return statusOnly ? c.json(status, 200) : respond(c, status, 410);
+      }
+    }
+  });
+
+  /** The sidecar's own endpoints, on any host outside the stack domain. */
+  const ops = async (c: Context) => {
+    switch (c.req.path) {
+      case '/healthz':
+        return c.json({ ok: true });
+      case '/metrics':
+        return c.text(await metrics.registry.metrics(), 200, {
+          'content-type': metrics.registry.contentType,
+        });
+      case '/traefik/dynamic': {
+        if (!options.routes) return c.json({ error: 'no route source configured' }, 404);
+        const stacks = await store.list({ states: ['RUNNING', 'UPDATING'] });
+        return c.json(dynamicConfig(stacks, options.routes.source, options.routes));
+      }
+      default:
+        return c.json({ error: 'not found' }, 404);
+    }
+  };
+
+  return app;
+}

@@ -1,0 +1,33 @@
+import { Counter, Registry } from 'prom-client';
+
+/** The sidecar's Prometheus metrics (GET /metrics on the sidecar's own host). */
+export function createMetrics() {
+  const registry = new Registry();
+  return {
+    registry,
+    linesRead: new Counter({
+      name: 'thaw_access_log_lines_total',
+      help: 'Access log lines read',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    accessSent: new Counter({
+      name: 'thaw_access_events_sent_total',
+      help: 'ACCESS events sent',
+      registers: [registry],
+    }),
+    wakes: new Counter({
+      name: 'thaw_wakes_total',
+      help: 'RESUME events sent by the launcher',
+      registers: [registry],
+    }),
+    responses: new Counter({
+      name: 'thaw_launcher_responses_total',
+      help: 'Launcher responses by stack state',
+      labelNames: ['state', 'status'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
