@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
-export const LAMBDAS = ['events', 'tasks', 'freezer', 'migrate'];
+export const LAMBDAS = ['events', 'tasks', 'freezer', 'migrate', 'access-logs'];
 
 const { values } = parseArgs({ options: { outdir: { type: 'string', default: 'dist' } } });
 const root = new URL('..', import.meta.url).pathname;

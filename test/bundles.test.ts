@@ -8,7 +8,7 @@ import { createTestDatabase } from './helpers/stores.ts';
 
 const run = promisify(execFile);
 const outdir = mkdtempSync(join(tmpdir(), 'thaw-bundles-'));
-const lambdas = ['events', 'tasks', 'freezer', 'migrate'];
+const lambdas = ['events', 'tasks', 'freezer', 'migrate', 'access-logs'];
 
 /** Imports a bundle in a fresh Node process, as Lambda would, and reports what it exports. */
 async function load(name: string, env: Record<string, string>) {

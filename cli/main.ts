@@ -1,0 +1,23 @@
+import { Command, CommanderError } from 'commander';
+import { ThawError } from '../core/errors.ts';
+import { registerTail } from './commands/tail.ts';
+
+const program = new Command()
+  .name('thaw')
+  .description('Per-pull-request QA stacks that freeze when idle and thaw on the first request.')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerTail(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  if (error instanceof ThawError) {
+    process.stderr.write(`thaw: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}

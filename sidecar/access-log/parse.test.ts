@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { parseAccessLine } from './parse.ts';
+
+const v3 = {
+  ClientHost: '10.0.0.9',
+  DownstreamStatus: 200,
+  Duration: 1_534_000,
+  RequestHost: 'pr-42.qa.example.com',
+  RequestMethod: 'GET',
+  RequestPath: '/dashboard?tab=1',
+  RouterName: 'thaw-pr-42-web@ecs',
+  ServiceName: 'thaw-pr-42-web@ecs',
+  ServiceURL: 'http://10.0.3.4:3000',
+  StartUTC: '2026-11-29T10:00:00.123456789Z',
+  level: 'info',
+  msg: '',
+  time: '2026-11-29T10:00:00Z',
+};
+
+describe('parseAccessLine', () => {
+  it('reads a Traefik v3 access line', () => {
+    expect(parseAccessLine(JSON.stringify(v3))).toEqual({
+      kind: 'access',
+      line: {
+        at: '2026-11-29T10:00:00.123Z',
+        host: 'pr-42.qa.example.com',
+        method: 'GET',
+        path: '/dashboard?tab=1',
+        status: 200,
+        router: 'thaw-pr-42-web',
+        service: 'thaw-pr-42-web',
+        durationMs: 1.534,
+      },
+    });
+  });
+
+  it('reads a v2 line, where ServiceURL is an object', () => {
+    const v2 = {
+      ...v3,
+      ServiceURL: { Scheme: 'http', Host: '10.0.3.4:3000' },
+      RouterName: 'thaw-pr-42-web@ecs',
+    };
+    expect(parseAccessLine(JSON.stringify(v2))).toMatchObject({
+      kind: 'access',
+      line: { router: 'thaw-pr-42-web' },
+    });
+  });
+
+  it('a request that matched no router has a null router', () => {
+    const { RouterName, ServiceName, ServiceURL, ...rest } = v3;
+    expect(parseAccessLine(JSON.stringify({ ...rest, DownstreamStatus: 404 }))).toMatchObject({
+      kind: 'access',
+      line: { router: null, service: null, status: 404 },
+    });
+  });
+
+  it.each([
+    ['', 'empty line'],
+    ['time="2026" level=info msg="Configuration loaded"', 'not JSON'],
+    [
+      '{"level":"info","msg":"Configuration loaded from flags.","time":"2026-11-29T10:00:00Z"}',
+      "Traefik's own log line (no DownstreamStatus)",
+    ],
+    ['{"DownstreamStatus":200,"StartUTC":"2026-01-01T00:00:00Z"}', 'no RequestHost'],
+    [`{"DownstreamStatus":200,"RequestHost":"a.b","StartUTC":"yesterday"}`, 'no valid StartUTC'],
+    ['{"DownstreamStatus":200, "RequestHost": "a.b", ', 'not JSON'],
+    ['[1,2,3]', 'not JSON'],
+    ['null', 'not JSON'],
+  ])('skips %j: %s', (text, reason) => {
+    expect(parseAccessLine(text)).toEqual({ kind: 'skipped', reason });
+  });
+
+  it('lowercases the host and drops a port', () => {
+    expect(parseAccessLine(JSON.stringify({ ...v3, RequestHost: 'PR-42.QA.example.com:443' }))).toMatchObject(
+      { line: { host: 'pr-42.qa.example.com' } },
+    );
+  });
+});

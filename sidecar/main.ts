@@ -1,0 +1,55 @@
+import { openPostgresStore } from '../core/store/postgres.ts';
+import { createSqsClient, createSqsQueues } from '../lambdas/shared/sqs.ts';
+import { loadConfig } from './config.ts';
+import { DEFAULT_BOTS } from './launcher/app.ts';
+import { isRoutedThrough } from './launcher/routed.ts';
+import { createLogger, pinoLog } from './log.ts';
+import { startSidecar } from './sidecar.ts';
+
+/** The sidecar's entry point in production (next to Traefik): `node dist/sidecar/main.mjs`. */
+const config = loadConfig();
+const log = pinoLog(createLogger(config.LOG_LEVEL));
+const { store } = await openPostgresStore({
+  databaseUrl: config.DATABASE_URL,
+  migrate: false,
+  maxConnections: 4,
+});
+const sqs = createSqsClient({ endpoint: config.SQS_ENDPOINT });
+const events = createSqsQueues({ sqs, eventsQueueUrl: config.EVENTS_QUEUE_URL, tasksQueueUrl: '' });
+const traefik = config.TRAEFIK_URL;
+
+const sidecar = await startSidecar({
+  store,
+  events,
+  log,
+  domain: config.THAW_DOMAIN,
+  port: config.PORT,
+  host: config.HOST,
+  retryAfterSeconds: config.RETRY_AFTER_SECONDS,
+  routingRetryAfterSeconds: config.ROUTING_RETRY_AFTER_SECONDS,
+  resumeCooldownMs: config.RESUME_COOLDOWN_SECONDS * 1000,
+  maxWaitSeconds: config.MAX_WAIT_SECONDS,
+  defaultWakeSeconds: config.DEFAULT_WAKE_SECONDS,
+  wakesPerMinute: config.WAKES_PER_MINUTE,
+  botPattern: config.BOT_PATTERN ? new RegExp(config.BOT_PATTERN, 'i') : DEFAULT_BOTS,
+  ...(traefik ? { isRouted: (host: string) => isRoutedThrough(traefik, host) } : {}),
+  ...(config.ACCESS_LOG
+    ? {
+        accessLog: {
+          path: config.ACCESS_LOG,
+          fromStart: config.ACCESS_LOG_FROM_START,
+          flushSeconds: config.ACCESS_FLUSH_SECONDS,
+          launcherRouter: config.LAUNCHER_ROUTER,
+        },
+      }
+    : {}),
+});
+log.info('sidecar listening', { port: sidecar.port, domain: config.THAW_DOMAIN });
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, async () => {
+    await sidecar.stop();
+    await store.close();
+    process.exit(0);
+  });
+}

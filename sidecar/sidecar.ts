@@ -1,0 +1,92 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import type { EventSender, Log, Store } from '../core/ports.ts';
+import { createAccessAggregator } from './access-log/aggregator.ts';
+import { parseAccessLine } from './access-log/parse.ts';
+import { createStackIndex } from './access-log/stack-index.ts';
+import { createTailer } from './access-log/tailer.ts';
+import { createSidecarApp, type LauncherOptions } from './launcher/app.ts';
+import { createMetrics } from './metrics.ts';
+
+export interface SidecarOptions
+  extends Omit<LauncherOptions, 'index' | 'metrics' | 'store' | 'events' | 'log'> {
+  store: Store;
+  events: EventSender;
+  log: Log;
+  port?: number;
+  host?: string;
+  accessLog?: {
+    path: string;
+    fromStart?: boolean;
+    flushSeconds?: number;
+    launcherRouter: string;
+    pollMs?: number;
+  };
+}
+
+/** Starts the sidecar: the HTTP app (launcher + endpoints) and, when configured, the access-log tailer. */
+export async function startSidecar(options: SidecarOptions) {
+  const { store, events, log } = options;
+  const metrics = createMetrics();
+  const index = createStackIndex({ store, domain: options.domain });
+  const app = createSidecarApp({ ...options, index, metrics });
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+  );
+  const { port } = server.address() as AddressInfo;
+
+  let stopTailing = async () => {};
+  if (options.accessLog) {
+    const { accessLog } = options;
+    const aggregator = createAccessAggregator({
+      events,
+      log,
+      launcherRouter: accessLog.launcherRouter,
+      windowMs: (accessLog.flushSeconds ?? 10) * 1000,
+      stackIdFor: (line) => index.stackIdFor(line.host),
+      onSent: (count) => metrics.accessSent.inc(count),
+    });
+    const tailer = createTailer({
+      path: accessLog.path,
+      fromStart: accessLog.fromStart,
+      pollMs: accessLog.pollMs,
+      onLine: (text) => {
+        const parsed = parseAccessLine(text);
+        if (parsed.kind === 'skipped') {
+          metrics.linesRead.inc({ result: 'skipped' });
+          return;
+        }
+        metrics.linesRead.inc({ result: 'access' });
+        aggregator
+          .record(parsed.line)
+          .catch((error) => log.warn('could not map an access line', { reason: String(error) }));
+      },
+      onOversized: () => metrics.linesRead.inc({ result: 'oversized' }),
+    });
+    await tailer.start();
+    aggregator.start();
+    log.info('tailing the access log', { path: accessLog.path });
+    stopTailing = async () => {
+      await tailer.stop();
+      await aggregator.stop();
+    };
+  }
+
+  return {
+    app,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    metrics,
+    async stop() {
+      await stopTailing();
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      });
+    },
+  };
+}
+
+export type Sidecar = Awaited<ReturnType<typeof startSidecar>>;
