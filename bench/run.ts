@@ -6,6 +6,8 @@ const benches: Record<string, () => Promise<unknown>> = {
   state: () => import('./state.ts').then((m) => m.run()),
   pipeline: () => import('./pipeline.ts').then((m) => m.run()),
   orchestrator: () => import('./orchestrator.ts').then((m) => m.run()),
+  tailer: () => import('./tailer.ts').then((m) => m.run()),
+  launcher: () => import('./launcher.ts').then((m) => m.run()),
 };
 
 const name = process.argv[2];
