@@ -51,7 +51,9 @@ if (mode === 'hono') {
   fetchHandler = app.fetch;
 }
 
-const server = serve({ fetch: fetchHandler, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => console.log(JSON.stringify({ port: info.port })));
+const server = serve({ fetch: fetchHandler, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
+  console.log(JSON.stringify({ port: info.port })),
+);
 process.on('SIGTERM', () => {
   console.log(JSON.stringify({ resumes }));
   server.close();

@@ -1,9 +1,9 @@
 // One measurement of the tailer benchmark, in its own process so peak RSS is its own.
 import { open } from 'node:fs/promises';
-import { parseAccessLine } from '../sidecar/access-log/parse.ts';
-import { createAccessAggregator } from '../sidecar/access-log/aggregator.ts';
-import { createTailer } from '../sidecar/access-log/tailer.ts';
 import { silentLog } from '../core/ports.ts';
+import { createAccessAggregator } from '../sidecar/access-log/aggregator.ts';
+import { parseAccessLine } from '../sidecar/access-log/parse.ts';
+import { createTailer } from '../sidecar/access-log/tailer.ts';
 
 const [mode, file] = process.argv.slice(2) as ['raw' | 'thaw', string];
 const start = performance.now();
@@ -29,7 +29,12 @@ if (mode === 'raw') {
 } else {
   // Thaw: the tailer, the parser, and the aggregation with a host → stack lookup.
   const hosts = new Map(Array.from({ length: 500 }, (_, i) => [`pr-${i}.qa.example.com`, `pr-${i}`]));
-  const aggregator = createAccessAggregator({ events: { sendEvents: async () => {} }, log: silentLog, launcherRouter: 'thaw-launcher', stackIdFor: (l) => hosts.get(l.host) });
+  const aggregator = createAccessAggregator({
+    events: { sendEvents: async () => {} },
+    log: silentLog,
+    launcherRouter: 'thaw-launcher',
+    stackIdFor: (l) => hosts.get(l.host),
+  });
   const tailer = createTailer({
     path: file,
     fromStart: true,
@@ -44,4 +49,12 @@ if (mode === 'raw') {
   await tailer.stop();
 }
 const seconds = (performance.now() - start) / 1000;
-console.log(JSON.stringify({ mode, lines, seconds, linesPerSecond: Math.round(lines / seconds), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+console.log(
+  JSON.stringify({
+    mode,
+    lines,
+    seconds,
+    linesPerSecond: Math.round(lines / seconds),
+    maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+  }),
+);

@@ -64,14 +64,35 @@ export async function run(): Promise<void> {
   const size = statSync(path).size;
   console.log(`generated ${(size / 1024 ** 3).toFixed(2)} GiB, ${lines.toLocaleString()} Traefik v3 lines`);
   const measure = (mode: string) =>
-    JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'tailer-worker.ts'), mode, path], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim());
+    JSON.parse(
+      execFileSync(
+        process.execPath,
+        ['--import', 'tsx', join(import.meta.dirname, 'tailer-worker.ts'), mode, path],
+        { encoding: 'utf8', maxBuffer: 1 << 20 },
+      ).trim(),
+    );
   try {
     const raw = measure('raw');
     const thaw = measure('thaw');
-    console.log(`baseline: chunked read + JSON.parse: ${raw.linesPerSecond.toLocaleString()} lines/s, peak RSS ${raw.maxRssMB} MB`);
-    console.log(`thaw: tailer + parser + aggregation: ${thaw.linesPerSecond.toLocaleString()} lines/s, peak RSS ${thaw.maxRssMB} MB`);
-    console.log(`ratio: ${(thaw.linesPerSecond / raw.linesPerSecond).toFixed(2)}× raw (goal ≥ 0.5×); peak RSS goal < 150 MB`);
-    console.log(JSON.stringify({ bench: 'tailer', bytes: size, lines, raw, thaw, ratio: thaw.linesPerSecond / raw.linesPerSecond }));
+    console.log(
+      `baseline: chunked read + JSON.parse: ${raw.linesPerSecond.toLocaleString()} lines/s, peak RSS ${raw.maxRssMB} MB`,
+    );
+    console.log(
+      `thaw: tailer + parser + aggregation: ${thaw.linesPerSecond.toLocaleString()} lines/s, peak RSS ${thaw.maxRssMB} MB`,
+    );
+    console.log(
+      `ratio: ${(thaw.linesPerSecond / raw.linesPerSecond).toFixed(2)}× raw (goal ≥ 0.5×); peak RSS goal < 150 MB`,
+    );
+    console.log(
+      JSON.stringify({
+        bench: 'tailer',
+        bytes: size,
+        lines,
+        raw,
+        thaw,
+        ratio: thaw.linesPerSecond / raw.linesPerSecond,
+      }),
+    );
   } finally {
     rmSync(path, { force: true });
   }

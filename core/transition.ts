@@ -360,3 +360,14 @@ function newStack(id: string, now: Date): Stack {
     updatedAt: now,
   };
 }
+
+/**
+ * The tasks of the current step not yet satisfied: what to send again when the tasks in flight may
+ * have been lost (local mode restarting with its in-memory queues gone). Sending them twice is harmless.
+ */
+export function openTasks(stack: Stack): Task[] {
+  const open = stack.requirements.filter((r) => !r.satisfied);
+  if (!isInFlight(stack.state) || !stack.spec || open.length === 0) return [];
+  const step = Math.min(...open.map((r) => r.step));
+  return open.filter((r) => r.step === step).map((r) => buildTask(stack, r));
+}

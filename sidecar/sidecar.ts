@@ -30,12 +30,18 @@ export async function startSidecar(options: SidecarOptions) {
   const { store, events, log } = options;
   const metrics = createMetrics();
   const index = createStackIndex({ store, domain: options.domain });
-  const app = createSidecarApp({ ...options, index, metrics });
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  let app: ReturnType<typeof createSidecarApp> | undefined;
+  const server = createAdaptorServer({ fetch: (request) => app!.fetch(request) }) as Server;
   await new Promise<void>((resolve) =>
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
   );
   const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  // The catch-all route points at this sidecar unless told otherwise (known once it listens).
+  const routes = options.routes
+    ? { ...options.routes, launcherUrl: options.routes.launcherUrl || url }
+    : undefined;
+  app = createSidecarApp({ ...options, routes, index, metrics });
 
   let stopTailing = async () => {};
   if (options.accessLog) {
@@ -77,7 +83,7 @@ export async function startSidecar(options: SidecarOptions) {
   return {
     app,
     port,
-    url: `http://127.0.0.1:${port}`,
+    url,
     metrics,
     async stop() {
       await stopTailing();
