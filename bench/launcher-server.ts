@@ -41,7 +41,11 @@ if (mode === 'hono') {
   const app = createSidecarApp({
     store,
     index: createStackIndex({ store, domain }),
-    events: { sendEvents: async (e) => void (resumes += e.filter((x) => x.type === 'RESUME').length) },
+    events: {
+      sendEvents: async (e) => {
+        resumes += e.filter((x) => x.type === 'RESUME').length;
+      },
+    },
     log: silentLog,
     metrics: createMetrics(),
     domain,
