@@ -24,7 +24,7 @@ async function untilHealthy(url: string): Promise<void> {
 }
 
 /** Baseline: both demo processes started by hand, until both answer their health check. */
-async function bareStart(): Promise<number> {
+export async function bareStart(): Promise<number> {
   const start = performance.now();
   const children = await Promise.all(
     ['web.mjs', 'api.mjs'].map(async (file) => {

@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   orchestrator: () => import('./orchestrator.ts').then((m) => m.run()),
   tailer: () => import('./tailer.ts').then((m) => m.run()),
   launcher: () => import('./launcher.ts').then((m) => m.run()),
+  wake: () => import('./wake.ts').then((m) => m.run()),
 };
 
 const name = process.argv[2];

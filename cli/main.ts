@@ -1,14 +1,20 @@
 import { Command, CommanderError } from 'commander';
 import { ThawError } from '../core/errors.ts';
+import { registerDev } from './commands/dev.ts';
+import { registerStackCommands } from './commands/stacks.ts';
 import { registerTail } from './commands/tail.ts';
 
 const program = new Command()
   .name('thaw')
   .description('Per-pull-request QA stacks that freeze when idle and thaw on the first request.')
   .version('0.1.0')
+  .option('--data-dir <dir>', 'where thaw dev keeps its state; other commands find it there', '.thaw')
+  .option('--verbose', 'log to stderr too')
   .showHelpAfterError()
   .exitOverride();
 
+registerDev(program);
+registerStackCommands(program);
 registerTail(program);
 
 try {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { ValidationError } from './errors.ts';
 import { parseSpecYaml, type StackSpec } from './spec.ts';
 
 /**
@@ -8,7 +9,16 @@ import { parseSpecYaml, type StackSpec } from './spec.ts';
  */
 export async function loadSpecFile(path: string): Promise<StackSpec> {
   const file = resolve(path);
-  const spec = parseSpecYaml(await readFile(file, 'utf8'), path);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ValidationError(path, [
+      { path: '', message: code === 'ENOENT' ? `no such file: ${file}` : `cannot read ${file} (${code})` },
+    ]);
+  }
+  const spec = parseSpecYaml(text, path);
   const base = dirname(file);
   for (const service of Object.values(spec.services)) {
     if (service.run)

@@ -43,6 +43,8 @@ export interface DevOptions {
   freezerIntervalMs?: number;
   /** Seconds between readiness checks of a starting stack (default 1). */
   readyPollSeconds?: number;
+  /** How often Traefik polls the sidecar for routes (default 500ms). */
+  traefikPollInterval?: string;
   log: Log;
 }
 

@@ -52,6 +52,8 @@ export async function startTraefik(options: TraefikOptions) {
       '--accesslog=true',
       '--accesslog.format=json',
       `--accesslog.filepath=${options.accessLog}`,
+      // Apply new routes at once (the default throttles provider updates to one per 2 s).
+      '--providers.providersThrottleDuration=100ms',
       '--log.level=ERROR',
       '--global.checkNewVersion=false',
       '--global.sendAnonymousUsage=false',

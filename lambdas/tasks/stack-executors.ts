@@ -10,6 +10,10 @@ export interface StackExecutorOptions {
   readyPollSeconds?: number;
   /** Give up waiting for readiness after this long (default 15 min). */
   readyTimeoutSeconds?: number;
+  /** Check readiness inline for this long before re-queueing with a delay (default 3 s): most local wakes finish inside it. */
+  inlineWaitMs?: number;
+  /** Between inline checks (default 100 ms). */
+  inlineIntervalMs?: number;
 }
 
 const targetOf = (task: Task & { images?: Record<string, string> }): StackTarget => ({
@@ -24,6 +28,8 @@ export function stackExecutors({
   databases,
   readyPollSeconds = 5,
   readyTimeoutSeconds = 900,
+  inlineWaitMs = 3000,
+  inlineIntervalMs = 100,
 }: StackExecutorOptions): ExecutorRegistry {
   const maxChecks = Math.max(1, Math.ceil(readyTimeoutSeconds / readyPollSeconds));
   return {
@@ -47,7 +53,12 @@ export function stackExecutors({
       return done;
     },
     'services.await-ready': async (task) => {
-      const status = await orchestrator.status(targetOf(task), task.to);
+      const deadline = Date.now() + inlineWaitMs;
+      let status = await orchestrator.status(targetOf(task), task.to);
+      while (!status.ready && !status.failure && Date.now() + inlineIntervalMs < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, inlineIntervalMs));
+        status = await orchestrator.status(targetOf(task), task.to);
+      }
       if (status.failure) return { kind: 'failed', reason: status.failure };
       if (status.ready) return done;
       const progress = status.services.map((s) => `${s.service} ${s.running}/${s.desired}`).join(', ');

@@ -145,13 +145,13 @@ export function createSidecarApp(options: LauncherOptions) {
 
   const wake = async (c: Context, stack: Stack): Promise<number | undefined> => {
     if (bots.test(c.req.header('user-agent') ?? '')) return undefined;
-    if (resumer.recent(stack.id) === undefined) {
+    if (resumer.recent(stack.id, stack.transitionId) === undefined) {
       const client = (c.req.header('x-forwarded-for') ?? c.req.header('x-real-ip') ?? 'direct')
         .split(',')[0]!
         .trim();
       limiter.hit(client);
     }
-    return resumer.resume(stack.id);
+    return resumer.resume(stack.id, stack.transitionId);
   };
 
   /** Holds a `Prefer: wait=N` request until the stack is routed, then redirects it to itself. */
@@ -221,7 +221,7 @@ export function createSidecarApp(options: LauncherOptions) {
       case 'FROZEN':
       case 'FREEZING': {
         // The status endpoint only reports; any other request wakes the stack (bots excepted).
-        const sentAt = statusOnly ? resumer.recent(stack.id) : await wake(c, stack);
+        const sentAt = statusOnly ? resumer.recent(stack.id, stack.transitionId) : await wake(c, stack);
         const status = await statusOf(stack, sentAt);
         if (statusOnly) return c.json(status, 200);
         return (await waitForRoute(c, host, stack.id)) ?? respond(c, status, 503);

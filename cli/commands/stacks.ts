@@ -1,0 +1,164 @@
+import type { Command } from 'commander';
+import { ValidationError } from '../../core/errors.ts';
+import { type EventInput, parseEvent } from '../../core/events.ts';
+import { isStackId, STACK_ID_RULE } from '../../core/ids.ts';
+import { loadSpecFile } from '../../core/spec-file.ts';
+import type { ControlPlaneClient, StackView } from '../client.ts';
+import { paint, printJson, printTable, progress } from '../output.ts';
+import { resolveClient } from '../target.ts';
+
+const stackArg = (value: string) => {
+  if (!isStackId(value))
+    throw new ValidationError('stack id', [
+      { path: 'stack', message: `expected ${STACK_ID_RULE}, got ${JSON.stringify(value)}` },
+    ]);
+  return value;
+};
+
+/** `--image web=ghcr.io/acme/web:1.2` (repeatable) → { web: 'ghcr.io/acme/web:1.2' } */
+function parseImages(lines: string[]): Record<string, string> {
+  const images: Record<string, string> = {};
+  const issues = [];
+  for (const line of lines) {
+    const match = /^([a-z][a-z0-9-]*)=(\S+)$/.exec(line);
+    if (!match)
+      issues.push({
+        path: '--image',
+        message: `expected service=image (e.g. web=ghcr.io/acme/web:1.2), got ${JSON.stringify(line)}`,
+      });
+    else images[match[1]!] = match[2]!;
+  }
+  if (issues.length) throw new ValidationError('images', issues);
+  return images;
+}
+
+type Unsent = EventInput extends infer E ? (E extends unknown ? Omit<E, 'v' | 'at'> : never) : never;
+
+async function send(client: ControlPlaneClient, event: Unsent) {
+  await client.send([parseEvent({ v: 1, at: new Date().toISOString(), ...event })]);
+}
+
+/** Waits until the stack reaches one of the states, showing progress. */
+async function waitFor(
+  client: ControlPlaneClient,
+  stackId: string,
+  states: string[],
+  label: string,
+  timeoutSeconds: number,
+): Promise<StackView> {
+  const bar = progress(label);
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  for (;;) {
+    const stack = await client.get(stackId);
+    bar.update(stack?.state ?? 'waiting');
+    if (stack && (states.includes(stack.state) || stack.state === 'FAILED')) {
+      bar.done(`${stackId}: ${paint(stack.state)}${stack.failureReason ? ` — ${stack.failureReason}` : ''}`);
+      return stack;
+    }
+    if (Date.now() > deadline) {
+      bar.done(`${stackId}: still ${stack?.state ?? 'unknown'} after ${timeoutSeconds}s`);
+      process.exitCode = 1;
+      return stack!;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+export function registerStackCommands(program: Command) {
+  const withClient =
+    (fn: (client: ControlPlaneClient, ...args: never[]) => Promise<void>) =>
+    async (...args: unknown[]) => {
+      const command = args.at(-1) as Command;
+      const client = resolveClient(command.optsWithGlobals());
+      try {
+        await fn(client, ...(args as never[]));
+      } finally {
+        await client.close();
+      }
+    };
+
+  program
+    .command('launch')
+    .description('launch (or update) a stack from a thaw.yml')
+    .argument('<stack>', 'stack id, e.g. pr-42', stackArg)
+    .option('--spec <file>', 'the stack spec', 'thaw.yml')
+    .option('--image <service=ref...>', 'image per service (repeatable)', [])
+    .option('--wait', 'wait until the stack is RUNNING, showing progress')
+    .option('--timeout <seconds>', 'with --wait: give up after this long', '300')
+    .action(
+      withClient(
+        async (
+          client,
+          stackId: string,
+          options: { spec: string; image: string[]; wait?: boolean; timeout: string },
+        ) => {
+          const spec = await loadSpecFile(options.spec);
+          await send(client, { type: 'LAUNCH', stackId, images: parseImages(options.image), spec });
+          if (options.wait)
+            await waitFor(client, stackId, ['RUNNING'], `launching ${stackId}`, Number(options.timeout));
+          else process.stderr.write(`LAUNCH sent for ${stackId}; follow it with "thaw status ${stackId}"\n`);
+        },
+      ),
+    );
+
+  for (const [name, type, description, target] of [
+    ['destroy', 'DESTROY', 'destroy a stack and everything it runs', 'DESTROYED'],
+    ['freeze', 'FREEZE', 'freeze a stack now (scale it to zero)', 'FROZEN'],
+    ['wake', 'RESUME', 'wake a frozen stack', 'RUNNING'],
+  ] as const) {
+    program
+      .command(name)
+      .description(description)
+      .argument('<stack>', 'stack id', stackArg)
+      .option('--wait', `wait until the stack is ${target}, showing progress`)
+      .option('--timeout <seconds>', 'with --wait: give up after this long', '300')
+      .action(
+        withClient(async (client, stackId: string, options: { wait?: boolean; timeout: string }) => {
+          await send(client, type === 'FREEZE' ? { type, stackId, seenAccessAt: null } : { type, stackId });
+          if (options.wait)
+            await waitFor(client, stackId, [target], `${name} ${stackId}`, Number(options.timeout));
+          else process.stderr.write(`${type} sent for ${stackId}\n`);
+        }),
+      );
+  }
+
+  program
+    .command('status')
+    .description('show one stack (with its history) or all stacks')
+    .argument('[stack]', 'stack id')
+    .option('--json', 'machine-readable output: id, state, lastAccessedAt, urls, …')
+    .action(
+      withClient(async (client, stackId: string | undefined, options: { json?: boolean }) => {
+        if (!stackId) {
+          const stacks = await client.list();
+          return options.json ? printJson(stacks) : printTable(stacks);
+        }
+        const stack = await client.get(stackId);
+        if (!stack) {
+          process.stderr.write(`no stack ${stackId}\n`);
+          process.exitCode = 1;
+          return;
+        }
+        if (options.json) return printJson(stack);
+        printTable([stack]);
+        if (stack.failureReason) process.stdout.write(`\nfailure: ${stack.failureReason}\n`);
+        process.stdout.write('\nhistory:\n');
+        for (const h of stack.history)
+          process.stdout.write(
+            `  ${h.at}  ${h.event.padEnd(11)} ${(h.from ?? '∅').padEnd(10)} → ${h.to}${h.detail ? `  (${h.detail})` : ''}\n`,
+          );
+      }),
+    );
+
+  program
+    .command('ls')
+    .description('list stacks')
+    .option('--json', 'machine-readable output')
+    .action(
+      withClient(async (client, options: { json?: boolean }) => {
+        const stacks = await client.list();
+        if (options.json) printJson(stacks);
+        else printTable(stacks);
+      }),
+    );
+}

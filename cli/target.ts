@@ -1,0 +1,27 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ThawError } from '../core/errors.ts';
+import { type ControlPlaneClient, devClient } from './client.ts';
+
+export class NoControlPlaneError extends ThawError {
+  override name = 'NoControlPlaneError';
+}
+
+/** Finds the control plane for CLI commands: a `thaw dev` running with this data directory. */
+export function resolveClient(options: { dataDir?: string }): ControlPlaneClient {
+  const file = join(resolve(options.dataDir ?? '.thaw'), 'dev.json');
+  if (!existsSync(file)) {
+    throw new NoControlPlaneError(
+      `no running "thaw dev" found (${file} does not exist). Start one with "npx thaw dev" in this directory, or pass --data-dir.`,
+    );
+  }
+  const { controlUrl, pid } = JSON.parse(readFileSync(file, 'utf8')) as { controlUrl: string; pid: number };
+  try {
+    process.kill(pid, 0);
+  } catch {
+    throw new NoControlPlaneError(
+      `"thaw dev" (pid ${pid}) is no longer running; start it again with "npx thaw dev".`,
+    );
+  }
+  return devClient(controlUrl);
+}
