@@ -1,3 +1,4 @@
+import type { StackCost } from '../core/cost.ts';
 import type { ThawEvent } from '../core/events.ts';
 import type { HistoryEntry, Stack } from '../core/stack.ts';
 
@@ -21,6 +22,7 @@ export interface ControlPlaneClient {
   send(events: ThawEvent[]): Promise<void>;
   list(): Promise<StackView[]>;
   get(stackId: string): Promise<StackDetail | undefined>;
+  cost(stackId: string): Promise<({ id: string; state: string } & StackCost) | undefined>;
   close(): Promise<void>;
 }
 
@@ -64,6 +66,10 @@ export function devClient(controlUrl: string): ControlPlaneClient {
     },
     list: async () => (await call('/stacks')) as StackView[],
     get: async (id) => (await call(`/stacks/${encodeURIComponent(id)}`)) as StackDetail | undefined,
+    cost: async (id) =>
+      (await call(`/stacks/${encodeURIComponent(id)}/cost`)) as
+        | ({ id: string; state: string } & StackCost)
+        | undefined,
     close: async () => {},
   };
 }

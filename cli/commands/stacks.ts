@@ -151,6 +151,25 @@ export function registerStackCommands(program: Command) {
     );
 
   program
+    .command('cost')
+    .description('what a stack (or every stack) has cost on Fargate, and what freezing saved')
+    .argument('[stack]', 'stack id')
+    .option('--json', 'machine-readable output')
+    .action(
+      withClient(async (client, stackId: string | undefined, options: { json?: boolean }) => {
+        const ids = stackId ? [stackId] : (await client.list()).map((s) => s.id);
+        const costs = (await Promise.all(ids.map((id) => client.cost(id)))).filter((c) => c !== undefined);
+        if (options.json) return printJson(stackId ? (costs[0] ?? null) : costs);
+        if (costs.length === 0) process.stdout.write(stackId ? `no stack ${stackId}\n` : 'no stacks\n');
+        for (const c of costs) {
+          process.stdout.write(
+            `${c.id.padEnd(16)} ${paint(c.state).padEnd(10)} awake ${c.awakeHours.toFixed(2)} h of ${c.lifetimeHours.toFixed(2)} h  cost $${c.costUsd.toFixed(4)}  saved $${c.savedUsd.toFixed(4)} vs always-on ($${c.hourlyUsd.toFixed(4)}/h awake, ${c.wakes} wakes)\n`,
+          );
+        }
+      }),
+    );
+
+  program
     .command('ls')
     .description('list stacks')
     .option('--json', 'machine-readable output')

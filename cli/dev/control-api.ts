@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { stackCost } from '../../core/cost.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { parseEvent, type ThawEvent } from '../../core/events.ts';
 import { type PublicUrls, stackUrls } from '../../core/orchestrator.ts';
@@ -40,6 +41,15 @@ export function createControlApi({
   app.get('/stacks', async (c) => {
     const stacks = await store.list();
     return c.json(stacks.map((s) => toView(s, s.spec ? stackUrls(s.spec, s.id, urls) : {})));
+  });
+  app.get('/stacks/:id/cost', async (c) => {
+    const stack = await store.load(c.req.param('id'));
+    if (!stack?.spec) return c.json({ error: 'no such stack' }, 404);
+    return c.json({
+      id: stack.id,
+      state: stack.state,
+      ...stackCost(await store.history(stack.id), stack.spec, new Date()),
+    });
   });
   app.get('/stacks/:id', async (c) => {
     const stack = await store.load(c.req.param('id'));

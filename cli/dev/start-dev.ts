@@ -10,6 +10,7 @@ import type { Log } from '../../core/ports.ts';
 import { loadSpecFile } from '../../core/spec-file.ts';
 import { openPgliteStore } from '../../core/store/pglite.ts';
 import { openTasks } from '../../core/transition.ts';
+import { createGitHubNotifier } from '../../lambdas/adapters/github-notifier.ts';
 import { createPostgresDatabases } from '../../lambdas/adapters/postgres-databases.ts';
 import { createProcessOrchestrator } from '../../lambdas/adapters/process-orchestrator.ts';
 import { startLocalControlPlane } from '../../lambdas/local/control-plane.ts';
@@ -93,12 +94,16 @@ export async function startDev(options: DevOptions) {
     const plane = await startLocalControlPlane({
       sqs,
       store,
-      executors: stackExecutors({
-        orchestrator,
-        databases,
-        readyPollSeconds: options.readyPollSeconds ?? 1,
-        readyTimeoutSeconds: 120,
-      }),
+      executors: {
+        ...stackExecutors({
+          orchestrator,
+          databases,
+          readyPollSeconds: options.readyPollSeconds ?? 1,
+          readyTimeoutSeconds: 120,
+        }),
+        // Local stacks have no pull request; the notifier says once that it is off.
+        notify: createGitHubNotifier({ urls: { domain, scheme: 'http', port }, store, log }),
+      },
       log,
       visibilityTimeoutSeconds: 5,
       waitTimeSeconds: 0,

@@ -24,6 +24,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env) =>
       'READY_POLL_SECONDS',
       'READY_TIMEOUT_SECONDS',
       'AWS_REGION',
+      'GITHUB_TOKEN',
+      'GITHUB_API_URL',
+      'FARGATE_VCPU_HOUR',
+      'FARGATE_GB_HOUR',
     ],
     env,
   );

@@ -9,7 +9,7 @@ const { store, queues } = await lambdaResources(config);
 
 /** Handler `index.handler` of dist/lambdas/tasks/index.mjs; SQS trigger with ReportBatchItemFailures. */
 export const handler = createTasksHandler({
-  executors: productionExecutors(config, { log }),
+  executors: productionExecutors(config, { log, store }),
   events: queues,
   tasks: queues,
   store,

@@ -1,6 +1,7 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
-import type { Log } from '../../core/ports.ts';
+import type { Log, Store } from '../../core/ports.ts';
 import { createEcsOrchestrator } from '../adapters/ecs-orchestrator.ts';
+import { createGitHubNotifier } from '../adapters/github-notifier.ts';
 import { createPostgresDatabases } from '../adapters/postgres-databases.ts';
 import type { TasksConfig } from './config.ts';
 import type { ExecutorRegistry } from './executors.ts';
@@ -8,9 +9,12 @@ import { stackExecutors } from './stack-executors.ts';
 
 /**
  * The executors the tasks Lambda runs in AWS: stacks on ECS Fargate, a database per stack on the
- * configured PostgreSQL server. The GitHub notifier plugs in with issue #7; until then `notify` only logs.
+ * configured PostgreSQL server, and the PR comment through GitHub's API.
  */
-export function productionExecutors(config: TasksConfig, { log }: { log: Log }): ExecutorRegistry {
+export function productionExecutors(
+  config: TasksConfig,
+  { log, store }: { log: Log; store: Pick<Store, 'history'> },
+): ExecutorRegistry {
   const urls = { domain: config.STACK_DOMAIN, scheme: config.PUBLIC_SCHEME };
   const databases = config.STACK_DATABASE_ADMIN_URL
     ? createPostgresDatabases({
@@ -40,13 +44,13 @@ export function productionExecutors(config: TasksConfig, { log }: { log: Log }):
       readyPollSeconds: config.READY_POLL_SECONDS,
       readyTimeoutSeconds: config.READY_TIMEOUT_SECONDS,
     }),
-    notify: async (task) => {
-      log.info('stack state changed (no notifier configured)', {
-        stackId: task.stackId,
-        state: task.state,
-        reason: task.reason,
-      });
-      return { kind: 'done' };
-    },
+    notify: createGitHubNotifier({
+      token: config.GITHUB_TOKEN,
+      apiUrl: config.GITHUB_API_URL,
+      urls,
+      prices: { vcpuHour: config.FARGATE_VCPU_HOUR, gbHour: config.FARGATE_GB_HOUR },
+      store,
+      log,
+    }),
   };
 }

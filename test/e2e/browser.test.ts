@@ -59,7 +59,7 @@ it.runIf(haveBrowser)(
       mkdirSync('test-artifacts', { recursive: true });
       await page.screenshot({ path: 'test-artifacts/waiting-page.png' });
       // The page polls and reloads itself once Traefik routes to the stack.
-      await page.waitForFunction(() => document.body.innerText.includes('Hello from'), undefined, {
+      await page.waitForFunction(() => (document.body.textContent ?? '').includes('Hello from'), undefined, {
         timeout: 40_000,
       });
       expect(await page.textContent('h1')).toContain('Hello from');

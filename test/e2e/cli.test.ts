@@ -63,6 +63,16 @@ describe('the thaw command line against a running thaw dev', () => {
     expect((await thaw('freeze', 'pr-9', '--wait')).stderr).toContain('pr-9: FROZEN');
     expect((await thaw('wake', 'pr-9', '--wait')).stderr).toContain('pr-9: RUNNING');
 
+    const cost = JSON.parse((await thaw('cost', 'pr-9', '--json')).stdout);
+    expect(cost).toMatchObject({
+      id: 'pr-9',
+      state: 'RUNNING',
+      wakes: 1,
+      hourlyUsd: expect.any(Number),
+      costUsd: expect.any(Number),
+      savedUsd: expect.any(Number),
+    });
+
     // The stack's processes, before stopping: they must all be gone after Ctrl-C.
     const pids = await servicePids('pr-9');
     expect(pids.length).toBeGreaterThanOrEqual(2);
