@@ -144,7 +144,7 @@ export async function startDev(options: DevOptions) {
       resumeCooldownMs: 5000,
       defaultWakeSeconds: 5,
       defaultLaunchSeconds: 10,
-      accessLog: { path: accessLog, flushSeconds: 2, launcherRouter: 'thaw-launcher', pollMs: 200 },
+      accessLog: { path: accessLog, flushSeconds: 1, launcherRouter: 'thaw-launcher', pollMs: 200 },
       routes: { source: orchestrator, domain, launcherUrl: '', launcherRouter: 'thaw-launcher' },
     });
     stops.push(() => sidecar.stop());

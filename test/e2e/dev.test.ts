@@ -27,7 +27,7 @@ describe.each(routers)('thaw dev end to end: $name router', ({ name, traefikBin 
       dataDir: mkdtempSync(join(tmpdir(), 'thaw-e2e-')),
       port: 0,
       demo: true,
-      idle: '3s',
+      idle: '6s',
       freezerIntervalMs: 500,
       router: name,
       traefikBin,
