@@ -12,6 +12,7 @@ const root = new URL('..', import.meta.url).pathname;
 const outdir = join(values.outdir.startsWith('/') ? '' : root, values.outdir, 'lambdas');
 
 rmSync(outdir, { recursive: true, force: true });
+// Lambdas: one folder each. Sidecar: dist/sidecar/main.mjs.
 const rows = [];
 for (const name of LAMBDAS) {
   const dir = join(outdir, name);
@@ -37,7 +38,28 @@ for (const name of LAMBDAS) {
   cpSync(join(root, 'core', 'store', 'migrations'), join(dir, 'migrations'), { recursive: true });
   rows.push([name, statSync(join(dir, 'index.mjs')).size]);
 }
-for (const [name, size] of rows)
+// The sidecar, for its container image (sidecar/Dockerfile).
+const sidecarOut = join(outdir, '..', 'sidecar', 'main.mjs');
+await build({
+  entryPoints: [join(root, 'sidecar', 'main.ts')],
+  outfile: sidecarOut,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  minify: true,
+  legalComments: 'none',
+  banner: {
+    js: "import { createRequire as __thawRequire } from 'node:module'; const require = __thawRequire(import.meta.url);",
+  },
+  external: ['@electric-sql/pglite'],
+  logLevel: 'warning',
+});
+for (const [name, size] of rows) {
   console.log(
     `dist/lambdas/${name}/index.mjs  ${(size / 1024).toFixed(0).padStart(6)} KiB  handler: index.handler`,
   );
+}
+console.log(
+  `dist/sidecar/main.mjs  ${(statSync(sidecarOut).size / 1024).toFixed(0).padStart(6)} KiB  (the sidecar image's entry point)`,
+);

@@ -1,0 +1,148 @@
+locals {
+  # Bundle folder under lambda_bundle_dir → settings. Every handler is index.handler (npm run build).
+  functions = merge(
+    {
+      events  = { timeout = var.lambda_timeout_seconds, description = "Thaw state machine (events queue)" }
+      tasks   = { timeout = var.lambda_timeout_seconds, description = "Thaw task worker (tasks queue)" }
+      freezer = { timeout = 60, description = "Thaw freezer (scheduled)" }
+      migrate = { timeout = 120, description = "Thaw database migrations (invoked on every apply)" }
+    },
+    var.enable_access_logs_function ? { "access-logs" = { timeout = 60, description = "Thaw activity from Traefik's CloudWatch logs" } } : {},
+  )
+
+  common_env = {
+    DATABASE_URL         = local.database_url
+    DATABASE_POOL_SIZE   = "2"
+    POWERTOOLS_LOG_LEVEL = "INFO"
+  }
+  environments = {
+    events = merge(local.common_env, {
+      TASKS_QUEUE_URL = aws_sqs_queue.tasks.url
+    })
+    tasks = merge(local.common_env, {
+      EVENTS_QUEUE_URL         = aws_sqs_queue.events.url
+      TASKS_QUEUE_URL          = aws_sqs_queue.tasks.url
+      TASK_MAX_RECEIVES        = tostring(var.max_receive_count)
+      ECS_CLUSTER              = var.ecs_cluster_arn
+      STACK_SUBNETS            = join(",", var.stack_subnet_ids)
+      STACK_SECURITY_GROUPS    = join(",", var.stack_security_group_ids)
+      STACK_EXECUTION_ROLE_ARN = var.stack_execution_role_arn
+      STACK_TASK_ROLE_ARN      = var.stack_task_role_arn
+      STACK_LOG_GROUP          = var.stack_log_group
+      STACK_DOMAIN             = var.stack_domain
+      PUBLIC_SCHEME            = "https"
+      TRAEFIK_ENTRYPOINT       = var.traefik_entrypoint
+      STACK_ARCHITECTURE       = var.stack_architecture
+      STACK_DATABASE_ADMIN_URL = local.database_url
+      GITHUB_TOKEN             = var.github_token
+      FARGATE_VCPU_HOUR        = tostring(var.fargate_vcpu_hour)
+      FARGATE_GB_HOUR          = tostring(var.fargate_gb_hour)
+    })
+    freezer = merge(local.common_env, {
+      EVENTS_QUEUE_URL = aws_sqs_queue.events.url
+      TASKS_QUEUE_URL  = aws_sqs_queue.tasks.url
+    })
+    migrate = { DATABASE_URL = local.database_url }
+    "access-logs" = merge(local.common_env, {
+      EVENTS_QUEUE_URL = aws_sqs_queue.events.url
+      STACK_DOMAIN     = var.stack_domain
+    })
+  }
+}
+
+data "archive_file" "bundle" {
+  for_each    = local.functions
+  type        = "zip"
+  source_dir  = "${var.lambda_bundle_dir}/${each.key}"
+  output_path = "${path.module}/.build/${each.key}.zip"
+}
+
+resource "aws_cloudwatch_log_group" "function" {
+  for_each          = local.functions
+  name              = "/aws/lambda/${var.name}-${each.key}"
+  retention_in_days = 30
+  tags              = var.tags
+}
+
+resource "aws_lambda_function" "this" {
+  for_each         = local.functions
+  function_name    = "${var.name}-${each.key}"
+  description      = each.value.description
+  role             = aws_iam_role.function[each.key].arn
+  runtime          = "nodejs20.x"
+  architectures    = ["arm64"]
+  handler          = "index.handler"
+  filename         = data.archive_file.bundle[each.key].output_path
+  source_code_hash = data.archive_file.bundle[each.key].output_base64sha256
+  timeout          = each.value.timeout
+  memory_size      = var.lambda_memory_mb
+  vpc_config {
+    subnet_ids         = var.private_subnet_ids
+    security_group_ids = [aws_security_group.lambda.id]
+  }
+  environment {
+    # TASKS_QUEUE_URL, EVENTS_QUEUE_URL, DATABASE_URL… see docs/lambdas.md.
+    variables = { for key, value in local.environments[each.key] : key => value if value != "" }
+  }
+  depends_on = [aws_cloudwatch_log_group.function]
+  tags       = var.tags
+}
+
+# Migrations run once per apply (when the bundle changes), before the triggers below take traffic.
+resource "aws_lambda_invocation" "migrate" {
+  function_name = aws_lambda_function.this["migrate"].function_name
+  input         = jsonencode({})
+  triggers      = { bundle = data.archive_file.bundle["migrate"].output_base64sha256 }
+}
+
+resource "aws_lambda_event_source_mapping" "events" {
+  event_source_arn        = aws_sqs_queue.events.arn
+  function_name           = aws_lambda_function.this["events"].arn
+  batch_size              = 10
+  function_response_types = ["ReportBatchItemFailures"]
+  scaling_config {
+    maximum_concurrency = var.events_max_concurrency
+  }
+  depends_on = [aws_lambda_invocation.migrate]
+}
+
+resource "aws_lambda_event_source_mapping" "tasks" {
+  event_source_arn                   = aws_sqs_queue.tasks.arn
+  function_name                      = aws_lambda_function.this["tasks"].arn
+  batch_size                         = 5
+  maximum_batching_window_in_seconds = 0
+  function_response_types            = ["ReportBatchItemFailures"]
+  depends_on                         = [aws_lambda_invocation.migrate]
+}
+
+resource "aws_scheduler_schedule" "freezer" {
+  name                = "${var.name}-freezer"
+  schedule_expression = var.freezer_schedule
+  flexible_time_window {
+    mode = "OFF"
+  }
+  target {
+    arn      = aws_lambda_function.this["freezer"].arn
+    role_arn = aws_iam_role.scheduler.arn
+    retry_policy {
+      maximum_retry_attempts = 0
+    }
+  }
+}
+
+resource "aws_lambda_permission" "access_logs" {
+  count         = var.enable_access_logs_function ? 1 : 0
+  statement_id  = "cloudwatch-logs"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this["access-logs"].function_name
+  principal     = "logs.amazonaws.com"
+}
+
+resource "aws_cloudwatch_log_subscription_filter" "access_logs" {
+  count           = var.enable_access_logs_function ? 1 : 0
+  name            = "${var.name}-access"
+  log_group_name  = var.traefik_log_group_name
+  filter_pattern  = "{ $.DownstreamStatus = * }"
+  destination_arn = aws_lambda_function.this["access-logs"].arn
+  depends_on      = [aws_lambda_permission.access_logs]
+}

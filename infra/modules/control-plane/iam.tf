@@ -1,0 +1,215 @@
+data "aws_caller_identity" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  cluster_name = element(split("/", var.ecs_cluster_arn), 1)
+  # Stack services are named thaw-<stack>-<service> (core/orchestrator.ts resourceName).
+  stack_services_arn = "arn:aws:ecs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:service/${local.cluster_name}/thaw-*"
+}
+
+data "aws_iam_policy_document" "lambda_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "function" {
+  for_each           = local.functions
+  name               = "${var.name}-${each.key}"
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+  tags               = var.tags
+}
+
+# Logs and the VPC network interfaces every function needs (EC2 network-interface actions have no
+# resource-level permissions, so their resource is "*"; the actions are named one by one).
+data "aws_iam_policy_document" "base" {
+  for_each = local.functions
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.function[each.key].arn}:*"]
+  }
+  statement {
+    sid       = "VpcNetworkInterfaces"
+    actions   = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
+    resources = ["*"]
+  }
+}
+
+data "aws_iam_policy_document" "events" {
+  source_policy_documents = [data.aws_iam_policy_document.base["events"].json]
+  statement {
+    sid       = "ConsumeEvents"
+    actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+    resources = [aws_sqs_queue.events.arn]
+  }
+  statement {
+    sid       = "SendTasks"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.tasks.arn]
+  }
+}
+
+data "aws_iam_policy_document" "tasks" {
+  source_policy_documents = [data.aws_iam_policy_document.base["tasks"].json]
+  statement {
+    sid       = "ConsumeTasks"
+    actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+    resources = [aws_sqs_queue.tasks.arn]
+  }
+  statement {
+    sid       = "SendEventsAndRequeueTasks"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.events.arn, aws_sqs_queue.tasks.arn]
+  }
+  statement {
+    sid       = "RegisterTaggedTaskDefinitions"
+    actions   = ["ecs:RegisterTaskDefinition", "ecs:TagResource"]
+    resources = ["*"]
+    condition {
+      test     = "Null"
+      variable = "aws:RequestTag/thaw:stack"
+      values   = ["false"]
+    }
+  }
+  statement {
+    sid       = "DeregisterThawTaskDefinitions"
+    actions   = ["ecs:DeregisterTaskDefinition"]
+    resources = ["*"]
+    condition {
+      test     = "Null"
+      variable = "aws:ResourceTag/thaw:stack"
+      values   = ["false"]
+    }
+  }
+  statement {
+    sid       = "ReadTaskDefinitions"
+    actions   = ["ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "CreateTaggedStackServices"
+    actions   = ["ecs:CreateService"]
+    resources = [local.stack_services_arn]
+    condition {
+      test     = "ArnEquals"
+      variable = "ecs:cluster"
+      values   = [var.ecs_cluster_arn]
+    }
+    condition {
+      test     = "Null"
+      variable = "aws:RequestTag/thaw:stack"
+      values   = ["false"]
+    }
+  }
+  statement {
+    sid       = "ChangeThawStackServices"
+    actions   = ["ecs:UpdateService", "ecs:DeleteService"]
+    resources = [local.stack_services_arn]
+    condition {
+      test     = "Null"
+      variable = "aws:ResourceTag/thaw:stack"
+      values   = ["false"]
+    }
+  }
+  statement {
+    sid       = "ReadStacksInCluster"
+    actions   = ["ecs:DescribeServices", "ecs:ListTasks", "ecs:DescribeTasks"]
+    resources = ["*"]
+    condition {
+      test     = "ArnEquals"
+      variable = "ecs:cluster"
+      values   = [var.ecs_cluster_arn]
+    }
+  }
+  statement {
+    sid       = "PassOnlyStackRoles"
+    actions   = ["iam:PassRole"]
+    resources = [var.stack_execution_role_arn, var.stack_task_role_arn]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "freezer" {
+  source_policy_documents = [data.aws_iam_policy_document.base["freezer"].json]
+  statement {
+    sid       = "SendFreezesAndSweepOutbox"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.events.arn, aws_sqs_queue.tasks.arn]
+  }
+}
+
+data "aws_iam_policy_document" "access_logs" {
+  source_policy_documents = [data.aws_iam_policy_document.base["access-logs"].json]
+  statement {
+    sid       = "SendAccess"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.events.arn]
+  }
+}
+
+locals {
+  function_policies = merge(
+    {
+      events  = data.aws_iam_policy_document.events.json
+      tasks   = data.aws_iam_policy_document.tasks.json
+      freezer = data.aws_iam_policy_document.freezer.json
+      migrate = data.aws_iam_policy_document.base["migrate"].json
+    },
+    var.enable_access_logs_function ? { "access-logs" = data.aws_iam_policy_document.access_logs.json } : {},
+  )
+}
+
+resource "aws_iam_role_policy" "function" {
+  for_each = local.functions
+  name     = "thaw"
+  role     = aws_iam_role.function[each.key].id
+  policy   = local.function_policies[each.key]
+}
+
+data "aws_iam_policy_document" "scheduler_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["scheduler.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "scheduler" {
+  name               = "${var.name}-freezer-schedule"
+  assume_role_policy = data.aws_iam_policy_document.scheduler_assume.json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "scheduler" {
+  statement {
+    sid       = "InvokeFreezer"
+    actions   = ["lambda:InvokeFunction"]
+    resources = [aws_lambda_function.this["freezer"].arn]
+  }
+}
+
+resource "aws_iam_role_policy" "scheduler" {
+  name   = "invoke-freezer"
+  role   = aws_iam_role.scheduler.id
+  policy = data.aws_iam_policy_document.scheduler.json
+}
+
+# For the GitHub Actions role (OIDC): send LAUNCH/DESTROY to the events queue, nothing else.
+data "aws_iam_policy_document" "publisher" {
+  statement {
+    sid       = "SendLaunchAndDestroy"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.events.arn]
+  }
+}

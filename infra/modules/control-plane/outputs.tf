@@ -1,0 +1,39 @@
+output "events_queue_url" {
+  description = "The events queue: the Action's queue-url input, and the sidecar's EVENTS_QUEUE_URL."
+  value       = aws_sqs_queue.events.url
+}
+
+output "events_queue_arn" {
+  description = "ARN of the events queue (for the sidecar's and the Action's IAM policies)."
+  value       = aws_sqs_queue.events.arn
+}
+
+output "tasks_queue_url" {
+  description = "The tasks queue."
+  value       = aws_sqs_queue.tasks.url
+}
+
+output "dead_letter_queue_urls" {
+  description = "The two DLQs (events, tasks); an alarm fires when either is not empty."
+  value       = { events = aws_sqs_queue.events_dlq.url, tasks = aws_sqs_queue.tasks_dlq.url }
+}
+
+output "function_names" {
+  description = "Lambda function names by role."
+  value       = { for key, fn in aws_lambda_function.this : key => fn.function_name }
+}
+
+output "database_url_secret_arn" {
+  description = "Secrets Manager secret holding the database URL (the sidecar reads it as DATABASE_URL)."
+  value       = aws_secretsmanager_secret.database_url.arn
+}
+
+output "control_plane_security_group_id" {
+  description = "Security group of the functions."
+  value       = aws_security_group.lambda.id
+}
+
+output "publisher_policy_json" {
+  description = "IAM policy for whoever publishes LAUNCH/DESTROY (the GitHub Actions OIDC role)."
+  value       = data.aws_iam_policy_document.publisher.json
+}

@@ -1,0 +1,179 @@
+resource "aws_ecs_cluster" "this" {
+  name = var.name
+  setting {
+    name  = "containerInsights"
+    value = "disabled"
+  }
+  tags = var.tags
+}
+
+resource "aws_ecs_cluster_capacity_providers" "this" {
+  cluster_name       = aws_ecs_cluster.this.name
+  capacity_providers = ["FARGATE", "FARGATE_SPOT"]
+  default_capacity_provider_strategy {
+    capacity_provider = "FARGATE"
+    weight            = 1
+  }
+}
+
+resource "aws_security_group" "alb" {
+  name        = "${var.name}-alb"
+  description = "Thaw load balancer: HTTP and HTTPS from anywhere"
+  vpc_id      = var.vpc_id
+  ingress {
+    description = "HTTP (redirected to HTTPS)"
+    from_port   = 80
+    to_port     = 80
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+  ingress {
+    description = "HTTPS"
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+  egress {
+    description     = "to Traefik only"
+    from_port       = 80
+    to_port         = 80
+    protocol        = "tcp"
+    security_groups = [aws_security_group.traefik.id]
+  }
+  tags = var.tags
+}
+
+resource "aws_security_group" "traefik" {
+  name        = "${var.name}-traefik"
+  description = "Traefik and the sidecar: only the load balancer reaches them"
+  vpc_id      = var.vpc_id
+  egress {
+    description = "stacks, AWS APIs, the database"
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+  tags = var.tags
+}
+
+resource "aws_security_group_rule" "alb_to_traefik" {
+  type                     = "ingress"
+  description              = "HTTP from the load balancer"
+  security_group_id        = aws_security_group.traefik.id
+  from_port                = 80
+  to_port                  = 80
+  protocol                 = "tcp"
+  source_security_group_id = aws_security_group.alb.id
+}
+
+resource "aws_security_group" "stacks" {
+  name        = "${var.name}-stacks"
+  description = "Stack tasks: only Traefik reaches them"
+  vpc_id      = var.vpc_id
+  ingress {
+    description     = "any port from Traefik (stacks choose their ports)"
+    from_port       = 0
+    to_port         = 65535
+    protocol        = "tcp"
+    security_groups = [aws_security_group.traefik.id]
+  }
+  egress {
+    description = "image pulls, the stack database, outbound calls"
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+  tags = var.tags
+}
+
+resource "aws_acm_certificate" "wildcard" {
+  count             = var.certificate_arn == "" ? 1 : 0
+  domain_name       = "*.${var.domain}"
+  validation_method = "DNS"
+  tags              = var.tags
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_route53_record" "validation" {
+  for_each = var.certificate_arn == "" ? { for o in aws_acm_certificate.wildcard[0].domain_validation_options : o.domain_name => o } : {}
+  zone_id  = var.route53_zone_id
+  name     = each.value.resource_record_name
+  type     = each.value.resource_record_type
+  records  = [each.value.resource_record_value]
+  ttl      = 300
+}
+
+resource "aws_acm_certificate_validation" "wildcard" {
+  count                   = var.certificate_arn == "" ? 1 : 0
+  certificate_arn         = aws_acm_certificate.wildcard[0].arn
+  validation_record_fqdns = [for r in aws_route53_record.validation : r.fqdn]
+}
+
+locals {
+  certificate_arn = var.certificate_arn != "" ? var.certificate_arn : aws_acm_certificate_validation.wildcard[0].certificate_arn
+}
+
+resource "aws_lb" "this" {
+  name               = var.name
+  load_balancer_type = "application"
+  subnets            = var.public_subnet_ids
+  security_groups    = [aws_security_group.alb.id]
+  idle_timeout       = 65 # Prefer: wait holds requests up to 30 s
+  tags               = var.tags
+}
+
+resource "aws_lb_target_group" "traefik" {
+  name        = "${var.name}-traefik"
+  port        = 80
+  protocol    = "HTTP"
+  target_type = "ip"
+  vpc_id      = var.vpc_id
+  health_check {
+    path    = "/ping"
+    matcher = "200"
+  }
+  deregistration_delay = 15
+  tags                 = var.tags
+}
+
+resource "aws_lb_listener" "http" {
+  load_balancer_arn = aws_lb.this.arn
+  port              = 80
+  protocol          = "HTTP"
+  default_action {
+    type = "redirect"
+    redirect {
+      port        = "443"
+      protocol    = "HTTPS"
+      status_code = "HTTP_301"
+    }
+  }
+}
+
+resource "aws_lb_listener" "https" {
+  load_balancer_arn = aws_lb.this.arn
+  port              = 443
+  protocol          = "HTTPS"
+  ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+  certificate_arn   = local.certificate_arn
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.traefik.arn
+  }
+}
+
+resource "aws_route53_record" "wildcard" {
+  zone_id = var.route53_zone_id
+  name    = "*.${var.domain}"
+  type    = "A"
+  alias {
+    name                   = aws_lb.this.dns_name
+    zone_id                = aws_lb.this.zone_id
+    evaluate_target_health = false
+  }
+}

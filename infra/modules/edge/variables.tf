@@ -1,0 +1,99 @@
+variable "name" {
+  type        = string
+  description = "Prefix for every resource name."
+  default     = "thaw"
+}
+
+variable "vpc_id" {
+  type        = string
+  description = "VPC for the load balancer, Traefik and the stacks."
+}
+
+variable "public_subnet_ids" {
+  type        = list(string)
+  description = "Public subnets for the load balancer (two AZs at least)."
+}
+
+variable "private_subnet_ids" {
+  type        = list(string)
+  description = "Private subnets for Traefik, the sidecar and the stacks."
+}
+
+variable "domain" {
+  type        = string
+  description = "Stacks answer on <host>.<domain> (e.g. qa.example.com); a wildcard record and certificate are made for it."
+}
+
+variable "route53_zone_id" {
+  type        = string
+  description = "Hosted zone in which the wildcard record (and the certificate's validation records) are created."
+}
+
+variable "certificate_arn" {
+  type        = string
+  description = "An existing ACM certificate for *.<domain>; empty: one is requested and validated through Route 53."
+  default     = ""
+}
+
+variable "traefik_image" {
+  type        = string
+  description = "Traefik image (v3.6)."
+  default     = "traefik:v3.6"
+}
+
+variable "sidecar_image" {
+  type        = string
+  description = "The Thaw sidecar image (build with `docker build -f sidecar/Dockerfile .`, push to the sidecar_repository_url output). Empty: <repository>:latest."
+  default     = ""
+}
+
+variable "traefik_refresh_seconds" {
+  type        = number
+  description = "How often Traefik's ECS provider lists tasks; lower wakes faster, costs more ECS API calls."
+  default     = 5
+}
+
+variable "desired_count" {
+  type        = number
+  description = "Traefik + sidecar tasks (two for availability)."
+  default     = 2
+}
+
+variable "cpu" {
+  type        = number
+  description = "CPU units of the Traefik + sidecar task."
+  default     = 512
+}
+
+variable "memory" {
+  type        = number
+  description = "Memory (MiB) of the Traefik + sidecar task."
+  default     = 1024
+}
+
+variable "events_queue_url" {
+  type        = string
+  description = "The control plane's events queue (control-plane module output)."
+}
+
+variable "events_queue_arn" {
+  type        = string
+  description = "ARN of the events queue, for the sidecar's permission to send RESUME and ACCESS."
+}
+
+variable "database_url_secret_arn" {
+  type        = string
+  description = "Secrets Manager secret with the control plane's database URL (control-plane module output)."
+}
+
+variable "sidecar_environment" {
+  type        = map(string)
+  description = "Extra sidecar settings (docs/sidecar.md), e.g. DEFAULT_WAKE_SECONDS or WAKES_PER_MINUTE."
+  default     = {}
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Tags for every resource."
+  default     = {}
+}
