@@ -24,23 +24,19 @@ export interface Plan {
 }
 
 /** What each in-flight state needs done before it can advance (the seed's requirement table). */
+/** Launching and updating do the same: make sure the database exists, deploy, wait until ready. */
+const DEPLOY: Plan = {
+  target: 'RUNNING',
+  steps: [
+    [{ kind: 'database.create', when: 'database' }],
+    [{ kind: 'services.deploy' }],
+    [{ kind: 'services.await-ready', to: 'spec' }],
+  ],
+};
+
 export const PLANS: Record<InFlightState, Plan> = {
-  LAUNCHING: {
-    target: 'RUNNING',
-    steps: [
-      [{ kind: 'database.create', when: 'database' }],
-      [{ kind: 'services.deploy' }],
-      [{ kind: 'services.await-ready', to: 'spec' }],
-    ],
-  },
-  UPDATING: {
-    target: 'RUNNING',
-    steps: [
-      [{ kind: 'database.create', when: 'database' }],
-      [{ kind: 'services.deploy' }],
-      [{ kind: 'services.await-ready', to: 'spec' }],
-    ],
-  },
+  LAUNCHING: DEPLOY,
+  UPDATING: DEPLOY,
   FREEZING: {
     target: 'FROZEN',
     steps: [[{ kind: 'services.scale', to: 'zero' }], [{ kind: 'services.await-ready', to: 'zero' }]],

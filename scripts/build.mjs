@@ -4,6 +4,7 @@ import { cpSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { nodeBundle } from './esbuild-node.mjs';
 
 export const LAMBDAS = ['events', 'tasks', 'freezer', 'migrate', 'access-logs'];
 
@@ -18,43 +19,16 @@ for (const name of LAMBDAS) {
   const dir = join(outdir, name);
   mkdirSync(dir, { recursive: true });
   await build({
+    ...nodeBundle,
     entryPoints: [join(root, 'lambdas', name, 'index.ts')],
     outfile: join(dir, 'index.mjs'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    minify: true,
-    sourcemap: false,
-    legalComments: 'none',
-    // Some dependencies still call require(); give the ESM bundle one.
-    banner: {
-      js: "import { createRequire as __thawRequire } from 'node:module'; const require = __thawRequire(import.meta.url);",
-    },
-    // PGlite is for local mode only; the Lambdas talk to PostgreSQL through postgres.js.
-    external: ['@electric-sql/pglite'],
-    logLevel: 'warning',
   });
   cpSync(join(root, 'core', 'store', 'migrations'), join(dir, 'migrations'), { recursive: true });
   rows.push([name, statSync(join(dir, 'index.mjs')).size]);
 }
 // The sidecar, for its container image (sidecar/Dockerfile).
 const sidecarOut = join(outdir, '..', 'sidecar', 'main.mjs');
-await build({
-  entryPoints: [join(root, 'sidecar', 'main.ts')],
-  outfile: sidecarOut,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  minify: true,
-  legalComments: 'none',
-  banner: {
-    js: "import { createRequire as __thawRequire } from 'node:module'; const require = __thawRequire(import.meta.url);",
-  },
-  external: ['@electric-sql/pglite'],
-  logLevel: 'warning',
-});
+await build({ ...nodeBundle, entryPoints: [join(root, 'sidecar', 'main.ts')], outfile: sidecarOut });
 for (const [name, size] of rows) {
   console.log(
     `dist/lambdas/${name}/index.mjs  ${(size / 1024).toFixed(0).padStart(6)} KiB  handler: index.handler`,

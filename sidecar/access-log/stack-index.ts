@@ -25,19 +25,7 @@ export function createStackIndex({ store, domain, refreshMs = 5000, clock = Date
   const refresh = () => {
     loading ??= (async () => {
       try {
-        const stacks = await store.list({
-          states: [
-            'LAUNCHING',
-            'RUNNING',
-            'UPDATING',
-            'FREEZING',
-            'FROZEN',
-            'RESUMING',
-            'DESTROYING',
-            'FAILED',
-            'DESTROYED',
-          ],
-        });
+        const stacks = await store.list(); // every state: a destroyed stack's host still answers 410
         const next = new Map<string, string>();
         for (const stack of stacks) {
           if (!stack.spec) continue;

@@ -1,0 +1,16 @@
+// The esbuild options every Thaw bundle shares (Lambdas, sidecar, Action): one ESM file for Node 20.
+export const nodeBundle = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  minify: true,
+  legalComments: 'none',
+  // Some dependencies still call require(); give the ESM bundle one.
+  banner: {
+    js: "import { createRequire as __thawRequire } from 'node:module'; const require = __thawRequire(import.meta.url);",
+  },
+  // PGlite is for local mode only; bundles talk to PostgreSQL through postgres.js.
+  external: ['@electric-sql/pglite'],
+  logLevel: 'warning',
+};
