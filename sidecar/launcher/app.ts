@@ -135,12 +135,33 @@ export function createSidecarApp(options: LauncherOptions) {
 
   const wantsHtml = (c: Context) => (c.req.header('accept') ?? '').includes('text/html');
 
+  // Hot path under a herd: one labelled counter child and one serialized body per stack and second.
+  const counters = new Map<string, ReturnType<Metrics['responses']['labels']>>();
+  const count = (state: string, code: number) => {
+    const key = `${state}:${code}`;
+    let counter = counters.get(key);
+    if (!counter) counters.set(key, (counter = metrics.responses.labels(state, String(code))));
+    counter.inc();
+  };
+  const bodies = new Map<string, string>();
+  const jsonBody = (status: LauncherStatus) => {
+    const key = `${status.stack}:${status.state}:${status.phase}:${status.elapsedSeconds}:${status.etaSeconds}`;
+    let body = bodies.get(key);
+    if (body === undefined) {
+      if (bodies.size > 1000) bodies.clear();
+      body = JSON.stringify(status);
+      bodies.set(key, body);
+    }
+    return body;
+  };
+
   const respond = (c: Context, status: LauncherStatus, code: 200 | 404 | 410 | 502 | 503) => {
-    metrics.responses.inc({ state: status.state, status: String(code) });
-    c.header('cache-control', 'no-store');
-    if (status.retryAfterSeconds > 0) c.header('retry-after', String(status.retryAfterSeconds));
-    if (wantsHtml(c)) return c.html(waitingPage(status), code);
-    return c.json(status, code);
+    count(status.state, code);
+    const headers: Record<string, string> = { 'cache-control': 'no-store', 'x-thaw-launcher': '1' };
+    if (status.retryAfterSeconds > 0) headers['retry-after'] = String(status.retryAfterSeconds);
+    if (wantsHtml(c)) return c.html(waitingPage(status), code, headers);
+    headers['content-type'] = 'application/json';
+    return c.body(jsonBody(status), code, headers);
   };
 
   const wake = async (c: Context, stack: Stack): Promise<number | undefined> => {
@@ -185,11 +206,6 @@ export function createSidecarApp(options: LauncherOptions) {
 
   const app = new Hono();
 
-  app.use('*', async (c, next) => {
-    c.header('x-thaw-launcher', '1');
-    await next();
-  });
-
   app.onError((error, c) => {
     const { status, retryAfter: after, message } = httpStatusFor(error);
     if (status >= 500)
@@ -203,6 +219,8 @@ export function createSidecarApp(options: LauncherOptions) {
   });
 
   app.all('*', async (c) => {
+    // Every answer the launcher gives says so: the waiting page reloads when an answer does not.
+    c.header('x-thaw-launcher', '1');
     const host = parseHostHeader(c.req.header('host'));
     if (host !== domain && !host.endsWith(`.${domain}`)) return ops(c);
     const path = c.req.path;
@@ -210,7 +228,7 @@ export function createSidecarApp(options: LauncherOptions) {
       return c.text('User-agent: *\nDisallow: /\n', 200, { 'cache-control': 'public, max-age=3600' });
     const stack = await stackFor(host);
     if (!stack) {
-      metrics.responses.inc({ state: 'UNKNOWN', status: '404' });
+      count('UNKNOWN', 404);
       // Reveals nothing about which stacks exist.
       return wantsHtml(c)
         ? c.html('<!doctype html><title>Not found</title><p>No preview here.</p>', 404)
