@@ -140,7 +140,10 @@ export function createSidecarApp(options: LauncherOptions) {
   const count = (state: string, code: number) => {
     const key = `${state}:${code}`;
     let counter = counters.get(key);
-    if (!counter) counters.set(key, (counter = metrics.responses.labels(state, String(code))));
+    if (!counter) {
+      counter = metrics.responses.labels(state, String(code));
+      counters.set(key, counter);
+    }
     counter.inc();
   };
   const bodies = new Map<string, string>();
