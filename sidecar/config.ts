@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../lambdas/shared/errors.ts';
+import { parseEnv } from '../lambdas/shared/config.ts';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -54,12 +54,5 @@ export const sidecarEnv = z.object({
 export type SidecarConfig = z.infer<typeof sidecarEnv>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SidecarConfig {
-  const result = sidecarEnv.safeParse(env);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const key = String(issue.path[0]);
-    const value = env[key];
-    return `  - ${key}: ${issue.message}, got ${value === undefined ? 'nothing' : JSON.stringify(key === 'DATABASE_URL' ? '<redacted>' : value)}`;
-  });
-  throw new ConfigError(`invalid sidecar configuration:\n${problems.join('\n')}`);
+  return parseEnv(sidecarEnv, env, 'sidecar configuration');
 }

@@ -113,7 +113,19 @@ export function loadLambdaConfig<K extends keyof LambdaEnv>(
   env: NodeJS.ProcessEnv = process.env,
 ) {
   const shape = Object.fromEntries(keys.map((key) => [key, lambdaEnv[key]])) as { [P in K]: LambdaEnv[P] };
-  const result = z.object(shape).safeParse(env);
+  return parseEnv(z.object(shape), env, 'configuration');
+}
+
+/**
+ * Parses environment variables with a schema, or throws ConfigError listing every problem with the
+ * value received; database URLs (which carry passwords) are shown as <redacted>.
+ */
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  env: NodeJS.ProcessEnv,
+  subject: string,
+): z.infer<S> {
+  const result = schema.safeParse(env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const key = String(issue.path[0]);
@@ -124,5 +136,5 @@ export function loadLambdaConfig<K extends keyof LambdaEnv>(
         : JSON.stringify(/URL$/.test(key) && /^postgres/.test(value) ? '<redacted>' : value);
     return `  - ${key}: ${issue.message}, got ${shown}`;
   });
-  throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+  throw new ConfigError(`invalid ${subject}:\n${problems.join('\n')}`);
 }

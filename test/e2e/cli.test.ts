@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isAlive } from '../helpers/process.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const run = promisify(execFile);
@@ -12,15 +13,6 @@ const demoSpec = new URL('../../examples/demo/thaw.yml', import.meta.url).pathna
 const cwd = mkdtempSync(join(tmpdir(), 'thaw-cli-'));
 const thaw = (...args: string[]) =>
   run(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('the thaw command line against a running thaw dev', () => {
   let dev: ChildProcess;
@@ -80,7 +72,7 @@ describe('the thaw command line against a running thaw dev', () => {
     dev.kill('SIGINT');
     await waitFor(() => dev.exitCode !== null, { timeoutMs: 20_000, what: 'thaw dev to exit' });
     expect(stderr).toContain('nothing left running');
-    for (const pid of pids) expect(alive(pid)).toBe(false);
+    for (const pid of pids) expect(isAlive(pid)).toBe(false);
 
     await expect(thaw('ls')).rejects.toMatchObject({
       stderr: expect.stringContaining('no running "thaw dev" found'),
