@@ -31,7 +31,9 @@ describe('Lambda bundles', () => {
   it.each(lambdas)('%s fails fast at cold start, listing every missing setting', async (name) => {
     const [result] = await load(name, {});
     expect(result).toMatchObject({ error: 'ConfigError' });
-    expect(result.message).toContain('DATABASE_URL: expected a postgres:// URL, got nothing');
+    expect(result.message).toContain(
+      'DATABASE_URL: expected a postgres:// URL (or DATABASE_SECRET_ARN naming a secret that holds one), got nothing',
+    );
   });
 
   it('the tasks function names every missing ECS setting', async () => {

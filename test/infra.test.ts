@@ -111,6 +111,16 @@ describe('Terraform, parsed with a real HCL parser', () => {
     for (const name of [...names, 'DATABASE_URL']) expect(Object.keys(sidecarEnv.shape)).toContain(name);
   });
 
+  it('functions get the database URL from Secrets Manager, never the password in their environment', () => {
+    const text = readFileSync(join(root, 'infra/modules/control-plane/functions.tf'), 'utf8');
+    expect(text).not.toContain('local.database_url');
+    expect(text).toContain('DATABASE_SECRET_ARN');
+    const read = statements(controlPlane()).find(
+      (s) => s.doc === 'base' && s.actions.includes('secretsmanager:GetSecretValue'),
+    );
+    expect(read?.resources).toEqual(['${aws_secretsmanager_secret.database_url.arn}']);
+  });
+
   it('the freezer runs on an EventBridge Scheduler rule', () => {
     const schedule = first(controlPlane().resource!.aws_scheduler_schedule!.freezer);
     expect(JSON.stringify(schedule.target)).toContain('aws_lambda_function.this[\\"freezer\\"].arn');

@@ -1,8 +1,9 @@
 import { openPostgresStore } from '../../core/store/postgres.ts';
 import { loadLambdaConfig } from '../shared/config.ts';
-import { lambdaLog } from '../shared/runtime.ts';
+import { lambdaLog, resolveDatabaseUrl } from '../shared/runtime.ts';
 
 const config = loadLambdaConfig(['DATABASE_URL']);
+const databaseUrl = await resolveDatabaseUrl(config);
 const log = lambdaLog('thaw-migrate');
 
 /**
@@ -11,7 +12,7 @@ const log = lambdaLog('thaw-migrate');
  */
 export const handler = async (): Promise<{ migrated: true }> => {
   const { store } = await openPostgresStore({
-    databaseUrl: config.DATABASE_URL,
+    databaseUrl,
     maxConnections: 1,
     migrate: true,
   });

@@ -21,10 +21,18 @@ export const lambdaEnv = {
   EVENTS_QUEUE_URL: z.url({ error: 'expected the URL of the events queue (…/thaw-events.fifo)' }),
   /** The tasks queue (standard). */
   TASKS_QUEUE_URL: z.url({ error: 'expected the URL of the tasks queue' }),
-  /** postgres://user:password@host:5432/thaw */
+  /** postgres://user:password@host:5432/thaw — or leave it out and give DATABASE_SECRET_ARN. */
   DATABASE_URL: z
     .string({ error: 'expected a postgres:// URL' })
-    .regex(/^postgres(ql)?:\/\//, { error: 'expected a postgres:// URL' }),
+    .regex(/^postgres(ql)?:\/\//, { error: 'expected a postgres:// URL' })
+    .optional(),
+  /** A Secrets Manager secret whose string is the postgres:// URL, read once at cold start (AWS default). */
+  DATABASE_SECRET_ARN: z
+    .string()
+    .regex(/^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:/, {
+      error: 'expected a Secrets Manager secret ARN',
+    })
+    .optional(),
   /** postgres.js pool size per Lambda instance. */
   DATABASE_POOL_SIZE: z.coerce.number({ error: 'expected an integer 1-20' }).int().min(1).max(20).default(2),
   /** Override the SQS endpoint (ElasticMQ, tests). AWS_ENDPOINT_URL_SQS works too. */
@@ -112,29 +120,52 @@ export function loadLambdaConfig<K extends keyof LambdaEnv>(
   keys: readonly K[],
   env: NodeJS.ProcessEnv = process.env,
 ) {
-  const shape = Object.fromEntries(keys.map((key) => [key, lambdaEnv[key]])) as { [P in K]: LambdaEnv[P] };
-  return parseEnv(z.object(shape), env, 'configuration');
+  // A function that needs the database takes its URL directly or from a secret: one of the two is required.
+  const needsDatabase = keys.includes('DATABASE_URL' as K);
+  const picked: readonly (keyof LambdaEnv)[] = needsDatabase ? [...keys, 'DATABASE_SECRET_ARN'] : keys;
+  const shape = Object.fromEntries(picked.map((key) => [key, lambdaEnv[key]])) as { [P in K]: LambdaEnv[P] };
+  const databaseGiven = (e: NodeJS.ProcessEnv) =>
+    !needsDatabase || e.DATABASE_URL || e.DATABASE_SECRET_ARN
+      ? []
+      : [
+          {
+            key: 'DATABASE_URL',
+            message: 'expected a postgres:// URL (or DATABASE_SECRET_ARN naming a secret that holds one)',
+          },
+        ];
+  return parseEnv(z.object(shape), env, 'configuration', databaseGiven) as z.infer<
+    z.ZodObject<{ [P in K]: LambdaEnv[P] }>
+  > & {
+    DATABASE_SECRET_ARN?: string;
+  };
 }
 
 /**
  * Parses environment variables with a schema, or throws ConfigError listing every problem with the
- * value received; database URLs (which carry passwords) are shown as <redacted>.
+ * value received; database URLs (which carry passwords) are shown as <redacted>. `extra` adds checks
+ * that span several variables.
  */
 export function parseEnv<S extends z.ZodType>(
   schema: S,
   env: NodeJS.ProcessEnv,
   subject: string,
+  extra: (env: NodeJS.ProcessEnv) => { key: string; message: string }[] = () => [],
 ): z.infer<S> {
   const result = schema.safeParse(env);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const key = String(issue.path[0]);
+  const issues = [
+    ...(result.success
+      ? []
+      : result.error.issues.map((i) => ({ key: String(i.path[0]), message: i.message }))),
+    ...extra(env),
+  ];
+  if (result.success && issues.length === 0) return result.data;
+  const problems = issues.map(({ key, message }) => {
     const value = env[key];
     const shown =
       value === undefined
         ? 'nothing'
         : JSON.stringify(/URL$/.test(key) && /^postgres/.test(value) ? '<redacted>' : value);
-    return `  - ${key}: ${issue.message}, got ${shown}`;
+    return `  - ${key}: ${message}, got ${shown}`;
   });
   throw new ConfigError(`invalid ${subject}:\n${problems.join('\n')}`);
 }

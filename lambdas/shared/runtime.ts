@@ -1,6 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Log } from '../../core/ports.ts';
 import { openPostgresStore } from '../../core/store/postgres.ts';
+import { ConfigError } from './errors.ts';
 import { createSqsClient, createSqsQueues } from './sqs.ts';
 
 /** Powertools' Logger behind Thaw's Log port (JSON lines with the service name, level from POWERTOOLS_LOG_LEVEL). */
@@ -17,15 +19,17 @@ export function lambdaLog(serviceName: string): Log & { logger: Logger } {
 
 /** The store and queues a Lambda shares across invocations (created at cold start). */
 export async function lambdaResources(config: {
-  DATABASE_URL: string;
+  DATABASE_URL?: string | undefined;
+  DATABASE_SECRET_ARN?: string | undefined;
   DATABASE_POOL_SIZE: number;
   SQS_ENDPOINT?: string | undefined;
   EVENTS_QUEUE_URL?: string;
   TASKS_QUEUE_URL?: string;
 }) {
   // Migrations are applied by the migrate function (see docs/lambdas.md), never on a cold start.
+  const databaseUrl = await resolveDatabaseUrl(config);
   const { store } = await openPostgresStore({
-    databaseUrl: config.DATABASE_URL,
+    databaseUrl,
     maxConnections: config.DATABASE_POOL_SIZE,
     migrate: false,
   });
@@ -35,5 +39,25 @@ export async function lambdaResources(config: {
     eventsQueueUrl: config.EVENTS_QUEUE_URL ?? '',
     tasksQueueUrl: config.TASKS_QUEUE_URL ?? '',
   });
-  return { store, queues };
+  return { store, queues, databaseUrl };
+}
+
+/**
+ * The database URL: DATABASE_URL when given, else the string of the DATABASE_SECRET_ARN secret, read
+ * once at cold start so the password never sits in the function's environment.
+ */
+export async function resolveDatabaseUrl(
+  config: { DATABASE_URL?: string | undefined; DATABASE_SECRET_ARN?: string | undefined },
+  secrets: Pick<SecretsManagerClient, 'send'> = new SecretsManagerClient({}),
+): Promise<string> {
+  if (config.DATABASE_URL) return config.DATABASE_URL;
+  const { SecretString } = await secrets.send(
+    new GetSecretValueCommand({ SecretId: config.DATABASE_SECRET_ARN }),
+  );
+  const url = SecretString?.trim() ?? '';
+  if (!/^postgres(ql)?:\/\//.test(url))
+    throw new ConfigError(
+      `invalid configuration:\n  - DATABASE_SECRET_ARN: expected the secret to hold a postgres:// URL`,
+    );
+  return url;
 }

@@ -5,11 +5,11 @@ import { productionExecutors } from './registry.ts';
 
 const config = loadConfig();
 const log = lambdaLog('thaw-tasks');
-const { store, queues } = await lambdaResources(config);
+const { store, queues, databaseUrl } = await lambdaResources(config);
 
 /** Handler `index.handler` of dist/lambdas/tasks/index.mjs; SQS trigger with ReportBatchItemFailures. */
 export const handler = createTasksHandler({
-  executors: productionExecutors(config, { log, store }),
+  executors: productionExecutors(config, { log, store, databaseUrl }),
   events: queues,
   tasks: queues,
   store,

@@ -13,15 +13,14 @@ import { stackExecutors } from './stack-executors.ts';
  */
 export function productionExecutors(
   config: TasksConfig,
-  { log, store }: { log: Log; store: Pick<Store, 'history'> },
+  { log, store, databaseUrl }: { log: Log; store: Pick<Store, 'history'>; databaseUrl: string },
 ): ExecutorRegistry {
   const urls = { domain: config.STACK_DOMAIN, scheme: config.PUBLIC_SCHEME };
-  const databases = config.STACK_DATABASE_ADMIN_URL
-    ? createPostgresDatabases({
-        adminUrl: config.STACK_DATABASE_ADMIN_URL,
-        stackUrl: config.STACK_DATABASE_URL,
-      })
-    : undefined;
+  // Per-stack databases live on STACK_DATABASE_ADMIN_URL's server, by default the control plane's own.
+  const databases = createPostgresDatabases({
+    adminUrl: config.STACK_DATABASE_ADMIN_URL ?? databaseUrl,
+    stackUrl: config.STACK_DATABASE_URL,
+  });
   const orchestrator = createEcsOrchestrator({
     // Standard retry mode with jittered exponential backoff; throttling is retried inside the SDK first.
     ecs: new ECSClient({ region: config.AWS_REGION, maxAttempts: 6, retryMode: 'adaptive' }),

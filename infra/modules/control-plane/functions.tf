@@ -11,7 +11,7 @@ locals {
   )
 
   common_env = {
-    DATABASE_URL         = local.database_url
+    DATABASE_SECRET_ARN  = aws_secretsmanager_secret.database_url.arn
     DATABASE_POOL_SIZE   = "2"
     POWERTOOLS_LOG_LEVEL = "INFO"
   }
@@ -33,7 +33,6 @@ locals {
       PUBLIC_SCHEME            = "https"
       TRAEFIK_ENTRYPOINT       = var.traefik_entrypoint
       STACK_ARCHITECTURE       = var.stack_architecture
-      STACK_DATABASE_ADMIN_URL = local.database_url
       GITHUB_TOKEN             = var.github_token
       FARGATE_VCPU_HOUR        = tostring(var.fargate_vcpu_hour)
       FARGATE_GB_HOUR          = tostring(var.fargate_gb_hour)
@@ -42,7 +41,7 @@ locals {
       EVENTS_QUEUE_URL = aws_sqs_queue.events.url
       TASKS_QUEUE_URL  = aws_sqs_queue.tasks.url
     })
-    migrate = { DATABASE_URL = local.database_url }
+    migrate = { DATABASE_SECRET_ARN = aws_secretsmanager_secret.database_url.arn }
     "access-logs" = merge(local.common_env, {
       EVENTS_QUEUE_URL = aws_sqs_queue.events.url
       STACK_DOMAIN     = var.stack_domain
@@ -81,7 +80,8 @@ resource "aws_lambda_function" "this" {
     security_group_ids = [aws_security_group.lambda.id]
   }
   environment {
-    # TASKS_QUEUE_URL, EVENTS_QUEUE_URL, DATABASE_URL… see docs/lambdas.md.
+    # TASKS_QUEUE_URL, EVENTS_QUEUE_URL, DATABASE_SECRET_ARN… see docs/lambdas.md. The database URL is
+    # read from Secrets Manager at cold start, so the password is not in the function's configuration.
     variables = { for key, value in local.environments[each.key] : key => value if value != "" }
   }
   depends_on = [aws_cloudwatch_log_group.function]
@@ -93,6 +93,7 @@ resource "aws_lambda_invocation" "migrate" {
   function_name = aws_lambda_function.this["migrate"].function_name
   input         = jsonencode({})
   triggers      = { bundle = data.archive_file.bundle["migrate"].output_base64sha256 }
+  depends_on    = [aws_secretsmanager_secret_version.database_url, aws_iam_role_policy.function]
 }
 
 resource "aws_lambda_event_source_mapping" "events" {

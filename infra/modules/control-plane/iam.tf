@@ -34,6 +34,11 @@ data "aws_iam_policy_document" "base" {
     resources = ["${aws_cloudwatch_log_group.function[each.key].arn}:*"]
   }
   statement {
+    sid       = "ReadDatabaseUrl"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [aws_secretsmanager_secret.database_url.arn]
+  }
+  statement {
     sid       = "VpcNetworkInterfaces"
     actions   = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
     resources = ["*"]
