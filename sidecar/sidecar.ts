@@ -51,7 +51,7 @@ export async function startSidecar(options: SidecarOptions) {
       log,
       launcherRouter: accessLog.launcherRouter,
       windowMs: (accessLog.flushSeconds ?? 10) * 1000,
-      stackIdFor: (line) => index.stackIdFor(line.host),
+      stackIdFor: (line) => index.stackIdForLine(line),
       onSent: (count) => metrics.accessSent.inc(count),
     });
     const tailer = createTailer({

@@ -21,7 +21,7 @@ describe('CloudWatch Logs access handler', () => {
     const handler = createAccessLogsHandler({
       events: { sendEvents: async (e) => void sent.push(...e) },
       log: silentLog,
-      stackIdFor: async (host) => (host === 'pr-1.qa.example.com' ? 'pr-1' : undefined),
+      stackIdFor: async ({ host }) => (host === 'pr-1.qa.example.com' ? 'pr-1' : undefined),
       launcherRouter: 'thaw-launcher',
     });
     const result = await handler(

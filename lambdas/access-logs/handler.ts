@@ -7,7 +7,7 @@ import { parseAccessLine } from '../../sidecar/access-log/parse.ts';
 export interface AccessLogsDeps {
   events: EventSender;
   log: Log;
-  stackIdFor: (host: string) => Promise<string | undefined>;
+  stackIdFor: (line: { host: string; router: string | null }) => Promise<string | undefined>;
   launcherRouter: string;
 }
 
@@ -25,7 +25,7 @@ export function createAccessLogsHandler({ events, log, stackIdFor, launcherRoute
       events,
       log,
       launcherRouter,
-      stackIdFor: (line) => stackIdFor(line.host),
+      stackIdFor,
     });
     let skipped = 0;
     for (const logEvent of payload.logEvents) {

@@ -23,6 +23,6 @@ const index = createStackIndex({ store, domain: config.STACK_DOMAIN });
 export const handler = createAccessLogsHandler({
   events: queues,
   log,
-  stackIdFor: index.stackIdFor,
+  stackIdFor: index.stackIdForLine,
   launcherRouter: router.data,
 });

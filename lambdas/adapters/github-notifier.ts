@@ -8,7 +8,7 @@ import type { Executor } from '../tasks/executors.ts';
 import { fetchCommentsApi } from './github-comments.ts';
 
 export interface NotifierOptions {
-  /** A token (or GitHub App installation token) with pull-requests: write. Without it, notifications only log. */
+  /** A long-lived token with pull-requests: write (GitHub App installation tokens expire hourly: not supported yet). Without it, notifications only log. */
   token?: string | undefined;
   apiUrl?: string | undefined;
   urls: PublicUrls;

@@ -105,7 +105,7 @@ export const lambdaEnv = {
     .max(7200)
     .default(900),
   AWS_REGION: z.string().min(1).default('us-east-1'),
-  /** Token (or GitHub App installation token) for the PR comment; without it the notifier only logs. */
+  /** A long-lived token (fine-grained, pull-requests write) for the PR comment; without it the notifier only logs. */
   GITHUB_TOKEN: z.string().min(1).optional(),
   GITHUB_API_URL: z.url().default('https://api.github.com'),
   /** Fargate prices for the cost shown on the PR (default us-east-1 Linux/x86). */

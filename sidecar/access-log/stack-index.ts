@@ -18,6 +18,7 @@ export interface StackIndexOptions {
  */
 export function createStackIndex({ store, domain, refreshMs = 5000, clock = Date.now }: StackIndexOptions) {
   let hosts = new Map<string, string>();
+  let services = new Map<string, string[]>();
   let loadedAt = Number.NEGATIVE_INFINITY;
   let lastMissRefresh = Number.NEGATIVE_INFINITY;
   let loading: Promise<void> | undefined;
@@ -27,11 +28,14 @@ export function createStackIndex({ store, domain, refreshMs = 5000, clock = Date
       try {
         const stacks = await store.list(); // every state: a destroyed stack's host still answers 410
         const next = new Map<string, string>();
+        const nextServices = new Map<string, string[]>();
         for (const stack of stacks) {
           if (!stack.spec) continue;
           for (const host of stackHosts(stack.spec, stack.id, domain)) next.set(host, stack.id);
+          nextServices.set(stack.id, Object.keys(stack.spec.services));
         }
         hosts = next;
+        services = nextServices;
         loadedAt = clock();
       } finally {
         loading = undefined;
@@ -58,16 +62,17 @@ export function createStackIndex({ store, domain, refreshMs = 5000, clock = Date
       const id = await stackIdFor(host);
       return id ? store.load(id) : undefined;
     },
-    /** A stack id from a Thaw router name `thaw-<stack>-<service>` when the host is unknown. */
-    fromRouter(
-      router: string | null,
-      services: (stackId: string) => string[] | undefined,
-    ): string | undefined {
-      if (!router?.startsWith('thaw-')) return undefined;
-      const rest = router.slice(5);
+    /**
+     * The stack of an access-log line: by its host, else by a Thaw router name `thaw-<stack>-<service>`
+     * (a request whose Host the map does not know, e.g. an alias routed by a custom rule).
+     */
+    async stackIdForLine(line: { host: string; router: string | null }): Promise<string | undefined> {
+      const byHost = await stackIdFor(line.host);
+      if (byHost || !line.router?.startsWith('thaw-')) return byHost;
+      const rest = line.router.slice(5);
       for (let cut = rest.lastIndexOf('-'); cut > 0; cut = rest.lastIndexOf('-', cut - 1)) {
         const id = rest.slice(0, cut);
-        if (isStackId(id) && services(id)?.includes(rest.slice(cut + 1))) return id;
+        if (isStackId(id) && services.get(id)?.includes(rest.slice(cut + 1))) return id;
       }
       return undefined;
     },

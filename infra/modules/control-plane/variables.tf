@@ -138,7 +138,7 @@ variable "database_client_security_group_ids" {
 
 variable "github_token" {
   type        = string
-  description = "Token (or GitHub App installation token) with pull-requests write, for the PR comment. Empty: the notifier only logs."
+  description = "A long-lived token (fine-grained or a bot account's) with pull-requests write, for the PR comment. Empty: the notifier only logs."
   default     = ""
   sensitive   = true
 }
