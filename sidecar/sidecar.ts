@@ -30,6 +30,7 @@ export async function startSidecar(options: SidecarOptions) {
   const { store, events, log } = options;
   const metrics = createMetrics();
   const index = createStackIndex({ store, domain: options.domain });
+  // The app needs the sidecar's own URL (for the catch-all route), known once the server listens.
   let app: ReturnType<typeof createSidecarApp> | undefined;
   const server = createAdaptorServer({ fetch: (request) => app!.fetch(request) }) as Server;
   await new Promise<void>((resolve) =>
@@ -41,7 +42,8 @@ export async function startSidecar(options: SidecarOptions) {
   const routes = options.routes
     ? { ...options.routes, launcherUrl: options.routes.launcherUrl || url }
     : undefined;
-  app = createSidecarApp({ ...options, routes, index, metrics });
+  const ready = createSidecarApp({ ...options, routes, index, metrics });
+  app = ready;
 
   let stopTailing = async () => {};
   if (options.accessLog) {
@@ -81,7 +83,7 @@ export async function startSidecar(options: SidecarOptions) {
   }
 
   return {
-    app,
+    app: ready,
     port,
     url,
     metrics,

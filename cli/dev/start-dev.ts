@@ -10,6 +10,7 @@ import type { Log } from '../../core/ports.ts';
 import { loadSpecFile } from '../../core/spec-file.ts';
 import { openPgliteStore } from '../../core/store/pglite.ts';
 import { openTasks } from '../../core/transition.ts';
+import { freePort } from '../../lambdas/adapters/free-port.ts';
 import { createGitHubNotifier } from '../../lambdas/adapters/github-notifier.ts';
 import { createPostgresDatabases } from '../../lambdas/adapters/postgres-databases.ts';
 import { createProcessOrchestrator } from '../../lambdas/adapters/process-orchestrator.ts';
@@ -77,10 +78,7 @@ export async function startDev(options: DevOptions) {
     stops.push(async () => sqs.destroy());
 
     // The router's port decides the public URLs; pick it first when asked for any free port.
-    const port =
-      requestedPort === 0
-        ? await (await import('../../lambdas/adapters/free-port.ts')).freePort()
-        : requestedPort;
+    const port = requestedPort === 0 ? await freePort() : requestedPort;
     const urls: PublicUrls = { domain, scheme: 'http', port };
     const databases = options.databaseUrl
       ? createPostgresDatabases({ adminUrl: options.databaseUrl })

@@ -1,10 +1,9 @@
 import { isStackId } from '../../core/ids.ts';
 import type { Store } from '../../core/ports.ts';
 import { stackHosts } from '../../core/spec.ts';
-import type { Stack } from '../../core/stack.ts';
 
 export interface StackIndexOptions {
-  store: Pick<Store, 'list' | 'load'>;
+  store: Pick<Store, 'list'>;
   domain: string;
   /** How long the host → stack map is trusted (ms, default 5 s). */
   refreshMs?: number;
@@ -57,11 +56,6 @@ export function createStackIndex({ store, domain, refreshMs = 5000, clock = Date
 
   return {
     stackIdFor,
-    /** The stack behind a host, fresh from the store (the launcher needs the current state). */
-    async stackFor(host: string): Promise<Stack | undefined> {
-      const id = await stackIdFor(host);
-      return id ? store.load(id) : undefined;
-    },
     /**
      * The stack of an access-log line: by its host, else by a Thaw router name `thaw-<stack>-<service>`
      * (a request whose Host the map does not know, e.g. an alias routed by a custom rule).
