@@ -72,6 +72,18 @@ describe('tailer on real files', () => {
     expect(lines).toEqual(['first line that is long', 'after']);
   });
 
+  it('truncation drops a partial line: the first line written after it parses on its own', async () => {
+    const { path, lines, tailer } = setup({ fromStart: true });
+    writeFileSync(path, 'whole\n{"stale":');
+    await tailer.start();
+    truncateSync(path, 0);
+    await tailer.poll(); // sees the file shorter than its offset
+    appendFileSync(path, '{"fresh":1}\n{"fresh":2}\n');
+    await tailer.poll();
+    expect(lines).toEqual(['whole', '{"fresh":1}', '{"fresh":2}']);
+    expect(JSON.parse(lines[1]!)).toEqual({ fresh: 1 });
+  });
+
   it('skips very long lines in bounded memory and goes on', async () => {
     const { path, lines, oversized, tailer } = setup({ fromStart: true, maxLineBytes: 100, chunkBytes: 32 });
     writeFileSync(path, `short\n${'x'.repeat(1000)}\nafter\n`);

@@ -74,6 +74,14 @@ export function createTailer(options: TailerOptions) {
     }
   };
 
+  /** Reads from `offset` next, with no partial or oversized line carried over. */
+  const restartAt = (offset: number) => {
+    position = offset;
+    pending = [];
+    pendingBytes = 0;
+    discarding = 0;
+  };
+
   const openCurrent = async (atEnd: boolean): Promise<boolean> => {
     try {
       const next = await open(path, 'r');
@@ -81,10 +89,7 @@ export function createTailer(options: TailerOptions) {
       await handle?.close();
       handle = next;
       inode = info.ino;
-      position = atEnd ? info.size : 0;
-      pending = [];
-      pendingBytes = 0;
-      discarding = 0;
+      restartAt(atEnd ? info.size : 0);
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
@@ -108,7 +113,7 @@ export function createTailer(options: TailerOptions) {
       return;
     }
     const current = await handle.stat();
-    if (current.size < position) position = 0; // truncated in place: start over
+    if (current.size < position) restartAt(0); // truncated in place: start over, drop the stale partial line
     await drain();
     let atPath: Awaited<ReturnType<typeof stat>> | undefined;
     try {
