@@ -86,10 +86,11 @@ export async function run(): Promise<void> {
     return;
   }
   const { command, pr } = decision;
-  const forked = pr?.head.repo && pr.head.repo.full_name !== pr.base.repo.full_name;
+  // A fork that was deleted has no head repository: it is still not this repository.
+  const forked = pr !== undefined && pr.head.repo?.full_name !== pr.base.repo.full_name;
   if (command === 'launch' && forked && !inputs.allowForks) {
     throw new ThawError(
-      `refusing to launch a preview for a pull request from a fork (${pr.head.repo!.full_name}): its code would run in your AWS account with your secrets. Set allow-forks: true only if you trust every fork.`,
+      `refusing to launch a preview for a pull request from a fork (${pr.head.repo?.full_name ?? 'a deleted fork'}): its code would run in your AWS account with your secrets. Set allow-forks: true only if you trust every fork.`,
     );
   }
   const number = decision.number;
