@@ -20,6 +20,18 @@ export class RateLimitedError extends ThawError {
   }
 }
 
+/** Sending a stack's RESUME to the queue failed; the launcher tries again after the cool-down. */
+export class ResumeFailedError extends ThawError {
+  override name = 'ResumeFailedError';
+  readonly stackId: string;
+  readonly retryAfterSeconds: number;
+  constructor(stackId: string, retryAfterSeconds: number, options?: { cause?: unknown }) {
+    super(`could not send RESUME for stack ${stackId}`, options);
+    this.stackId = stackId;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -41,6 +53,12 @@ export function httpStatusFor(error: unknown): {
   if (error instanceof ValidationError) return { status: 400, message: 'invalid request' };
   if (error instanceof RateLimitedError)
     return { status: 429, retryAfter: error.retryAfterSeconds, message: error.message };
+  if (error instanceof ResumeFailedError)
+    return {
+      status: 503,
+      retryAfter: error.retryAfterSeconds,
+      message: 'could not wake the preview; try again shortly',
+    };
   const code = (error as { code?: unknown })?.code;
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code))
     return { status: 503, retryAfter: 5, message: 'the control plane is unavailable; try again shortly' };

@@ -24,6 +24,13 @@ async function settle(store: Store, id: string) {
   }
 }
 
+async function frozenStack(store: Store, id: string) {
+  await apply(store, launch(id, { web: 'w' }, noDbSpec));
+  await settle(store, id);
+  await apply(store, freeze(id, null));
+  await settle(store, id);
+}
+
 /** A store with a stack in each interesting state, and the sidecar app over it. */
 async function setup(overrides: Partial<Parameters<typeof createSidecarApp>[0]> = {}) {
   const store = createMemoryStore();
@@ -80,6 +87,44 @@ describe('launcher', () => {
     );
     expect(new Set(responses.map((r) => r.status))).toEqual(new Set([503]));
     expect(sent.filter((e) => e.type === 'RESUME')).toHaveLength(1);
+  });
+
+  it('FROZEN under 100 concurrent requests from ONE client: no 429, one RESUME, every answer 503 + Retry-After', async () => {
+    const { get, sent } = await setup();
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        get(`frozen.${domain}`, `/${i}`, { 'x-forwarded-for': '198.51.100.7' }),
+      ),
+    );
+    expect(responses.map((r) => r.status).filter((s) => s !== 503)).toEqual([]);
+    expect(responses.every((r) => r.headers.get('retry-after') === '5')).toBe(true);
+    expect(sent.filter((e) => e.type === 'RESUME')).toHaveLength(1);
+  });
+
+  it('a RESUME that fails to send: 503 + Retry-After, one attempt per cool-down however many requests', async () => {
+    let now = 1_000_000;
+    let attempts = 0;
+    const events: EventSender = {
+      sendEvents: async () => {
+        attempts++;
+        throw Object.assign(new Error('queue says no'), { name: 'QueueDoesNotExist' });
+      },
+    };
+    const { get } = await setup({ events, clock: () => now, resumeCooldownMs: 10_000 });
+    const request = () => get(`frozen.${domain}`, '/', { 'x-forwarded-for': '198.51.100.8' });
+    const answers = await Promise.all(Array.from({ length: 15 }, request));
+    for (let i = 0; i < 10; i++) {
+      now += 500;
+      answers.push(await request());
+    }
+    expect(answers).toHaveLength(25);
+    expect(answers.map((r) => r.status).filter((s) => s !== 503)).toEqual([]);
+    expect(answers.every((r) => Number(r.headers.get('retry-after')) > 0)).toBe(true);
+    expect(attempts).toBe(1);
+    now += 10_000;
+    const after = await Promise.all(Array.from({ length: 5 }, request));
+    expect(after.map((r) => r.status)).toEqual([503, 503, 503, 503, 503]);
+    expect(attempts).toBe(2);
   });
 
   it('API clients get JSON with the phase and ETA', async () => {
@@ -182,6 +227,17 @@ describe('launcher', () => {
     for (let i = 0; i < 4; i++)
       statuses.push((await get(`frozen.${domain}`, '/', { 'x-forwarded-for': '203.0.113.9' })).status);
     expect(statuses).toEqual([503, 503, 429, 429]);
+  });
+
+  it('still limits a client that causes many real sends: one wake per stack, across many stacks', async () => {
+    const { get, store, sent } = await setup({ wakesPerMinute: 3 });
+    const ids = ['f1', 'f2', 'f3', 'f4', 'f5'];
+    for (const id of ids) await frozenStack(store, id);
+    const statuses = [];
+    for (const id of ids)
+      statuses.push((await get(`${id}.${domain}`, '/', { 'x-forwarded-for': '203.0.113.10' })).status);
+    expect(statuses).toEqual([503, 503, 503, 429, 429]);
+    expect(sent.map((e) => e.stackId)).toEqual(['f1', 'f2', 'f3']);
   });
 
   it('Prefer: wait=N holds the request until the stack is routed, then 307s to the same URL', async () => {

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { EventSender, Log, Store } from '../../core/ports.ts';
 import type { Stack } from '../../core/stack.ts';
 import type { StackIndex } from '../access-log/stack-index.ts';
-import { httpStatusFor } from '../errors.ts';
+import { httpStatusFor, ResumeFailedError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import { type DynamicConfigOptions, dynamicConfig, type EndpointSource } from '../routes/traefik.ts';
 import { estimate } from './eta.ts';
@@ -67,6 +67,11 @@ export function createSidecarApp(options: LauncherOptions) {
       metrics.wakes.inc();
       log.info('sent RESUME', { stackId });
     },
+    onFailed: (stackId, error) =>
+      log.warn('RESUME send failed', {
+        stackId,
+        reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      }),
   });
   const stateTtl = options.stateTtlMs ?? 500;
   const cache = new Map<string, { at: number; value: Promise<Stack | undefined> }>();
@@ -169,7 +174,9 @@ export function createSidecarApp(options: LauncherOptions) {
 
   const wake = async (c: Context, stack: Stack): Promise<number | undefined> => {
     if (bots.test(c.req.header('user-agent') ?? '')) return undefined;
-    if (resumer.recent(stack.id, stack.transitionId) === undefined) {
+    // Only a request that would send counts against its client: a herd waiting on the same RESUME
+    // (in flight or within its cool-down) is never refused.
+    if (resumer.wouldSend(stack.id, stack.transitionId)) {
       const client = (c.req.header('x-forwarded-for') ?? c.req.header('x-real-ip') ?? 'direct')
         .split(',')[0]!
         .trim();
@@ -211,7 +218,8 @@ export function createSidecarApp(options: LauncherOptions) {
 
   app.onError((error, c) => {
     const { status, retryAfter: after, message } = httpStatusFor(error);
-    if (status >= 500)
+    // A failed RESUME is logged once per attempt by the resumer, not once per request of a herd.
+    if (status >= 500 && !(error instanceof ResumeFailedError))
       log.error('launcher error', {
         reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       });
