@@ -13,7 +13,10 @@ import { openTasks } from '../../core/transition.ts';
 import { freePort } from '../../lambdas/adapters/free-port.ts';
 import { createGitHubNotifier } from '../../lambdas/adapters/github-notifier.ts';
 import { createPostgresDatabases } from '../../lambdas/adapters/postgres-databases.ts';
-import { createProcessOrchestrator } from '../../lambdas/adapters/process-orchestrator.ts';
+import {
+  createProcessOrchestrator,
+  endLeftoverProcesses,
+} from '../../lambdas/adapters/process-orchestrator.ts';
 import { startLocalControlPlane } from '../../lambdas/local/control-plane.ts';
 import { startInProcessSqs } from '../../lambdas/shared/in-process-sqs.ts';
 import { createSqsClient } from '../../lambdas/shared/sqs.ts';
@@ -84,6 +87,9 @@ export async function startDev(options: DevOptions) {
       ? createPostgresDatabases({ adminUrl: options.databaseUrl })
       : undefined;
     if (databases) stops.push(() => databases.close());
+    // A run that was killed (kill -9, a crash) left its services running: end them before anything
+    // starts new copies, so a stack never runs twice.
+    await endLeftoverProcesses(dataDir, { graceMs: 3000, log });
     const orchestrator = createProcessOrchestrator({ dataDir, urls, databases, log, graceMs: 3000 });
     stops.push(() => orchestrator.stopAll());
 

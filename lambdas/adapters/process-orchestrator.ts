@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
   type Orchestrator,
@@ -43,6 +43,89 @@ function inheritedEnv(): Record<string, string> {
   return Object.fromEntries(
     INHERITED.flatMap((key) => (process.env[key] === undefined ? [] : [[key, process.env[key]!]])),
   );
+}
+
+/** Where each running service's process group is recorded, so a restart after a crash can end it. */
+const groupsDir = (dataDir: string) => join(dataDir, 'processes');
+
+/** The kernel's start time of a process (Linux), so a recorded pid that was reused is not taken for ours. */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function groupAlive(group: number): boolean {
+  try {
+    process.kill(-group, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM to a process group, then SIGKILL after `graceMs`; resolves once the group is gone. */
+async function endGroup(group: number, graceMs: number, log: Log): Promise<void> {
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-group, sig);
+    } catch {
+      // already gone
+    }
+  };
+  if (!groupAlive(group)) return;
+  signal('SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (groupAlive(group) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+  if (groupAlive(group)) {
+    log.warn('service process ignored SIGTERM; killing it', { pid: group });
+    signal('SIGKILL');
+    while (groupAlive(group)) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * Ends the service processes an earlier run recorded under `dataDir` and left behind (it was killed
+ * before it could stop them). Returns what it ended, as { pid, stackId, service }.
+ */
+export async function endLeftoverProcesses(
+  dataDir: string,
+  { graceMs = 5000, log = silentLog }: { graceMs?: number; log?: Log } = {},
+): Promise<{ pid: number; stackId: string; service: string }[]> {
+  let files: string[];
+  try {
+    files = readdirSync(groupsDir(dataDir));
+  } catch {
+    return [];
+  }
+  const ended: { pid: number; stackId: string; service: string }[] = [];
+  await Promise.all(
+    files.map(async (file) => {
+      const path = join(groupsDir(dataDir), file);
+      try {
+        const record = JSON.parse(readFileSync(path, 'utf8')) as {
+          pid: number;
+          stackId: string;
+          service: string;
+          startTime?: string;
+        };
+        // A pid reused by another process since then is not ours to end.
+        const same = record.startTime === undefined || startTimeOf(record.pid) === record.startTime;
+        if (same && groupAlive(record.pid)) {
+          log.warn('ending a service process left by an earlier run', record);
+          await endGroup(record.pid, graceMs, log);
+          ended.push({ pid: record.pid, stackId: record.stackId, service: record.service });
+        }
+      } catch (error) {
+        log.warn('unreadable process record; ignoring it', { file: path, reason: String(error) });
+      }
+      rmSync(path, { force: true });
+    }),
+  );
+  return ended;
 }
 
 export interface ProcessOrchestratorOptions {
@@ -110,6 +193,14 @@ export function createProcessOrchestrator(options: ProcessOrchestratorOptions): 
       detached: true, // its own process group, so stopping it stops its children too
     });
     closeSync(fd);
+    const group = child.pid;
+    if (group) {
+      mkdirSync(groupsDir(dataDir), { recursive: true });
+      writeFileSync(
+        join(groupsDir(dataDir), String(group)),
+        JSON.stringify({ pid: group, stackId: target.stackId, service, startTime: startTimeOf(group) }),
+      );
+    }
     const instance: Instance = { child, port, configKey: config.key, logFile: file, stopping: false };
     child.on('exit', (code, signal) => {
       instance.exit = { code, signal };
@@ -132,31 +223,9 @@ export function createProcessOrchestrator(options: ProcessOrchestratorOptions): 
     instance.stopping = true;
     const group = instance.child.pid;
     if (!group) return;
-    // The shell may be gone while what it started lives on: watch the whole process group.
-    const groupAlive = () => {
-      try {
-        process.kill(-group, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    const signal = (sig: NodeJS.Signals) => {
-      try {
-        process.kill(-group, sig);
-      } catch {
-        // already gone
-      }
-    };
-    if (!groupAlive()) return;
-    signal('SIGTERM');
-    const deadline = Date.now() + graceMs;
-    while (groupAlive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
-    if (groupAlive()) {
-      log.warn('service process ignored SIGTERM; killing it', { pid: group });
-      signal('SIGKILL');
-      while (groupAlive()) await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    // The shell may be gone while what it started lives on: end the whole process group.
+    await endGroup(group, graceMs, log);
+    rmSync(join(groupsDir(dataDir), String(group)), { force: true });
   };
 
   const stopStack = async (stackId: string) => {

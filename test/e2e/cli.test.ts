@@ -89,6 +89,96 @@ describe('the thaw command line against a running thaw dev', () => {
   });
 });
 
+describe('thaw dev restarted after kill -9 on the same data directory', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'thaw-restart-'));
+  const secrets = {
+    DATABASE_URL: 'postgres://thaw:control-plane-secret@127.0.0.1:1/thaw',
+    THAW_DATABASE_URL: 'postgres://thaw:control-plane-secret@127.0.0.1:1/thaw',
+    GITHUB_TOKEN: 'ghs_secret_token_of_thaw',
+    AWS_ACCESS_KEY_ID: 'AKIASECRETOFTHAW',
+    AWS_SECRET_ACCESS_KEY: 'secret-key-of-thaw',
+    THAW_NOTIFIER_TOKEN: 'thaw-setting-secret',
+  };
+  const inDir = (...args: string[]) =>
+    run(process.execPath, [bin, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+  const started: ChildProcess[] = [];
+  const startDevIn = async () => {
+    // Thaw's own secrets are in its environment; THAW_DATABASE_URL is unset so the demo needs no server.
+    const { THAW_DATABASE_URL: _, ...env } = { ...process.env, ...secrets };
+    const child = spawn(process.execPath, [bin, 'dev', '--port', '0', '--router', 'builtin'], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env,
+    });
+    started.push(child);
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    await waitFor(() => stderr.includes('thaw dev: ready') || child.exitCode !== null, {
+      timeoutMs: 60_000,
+      what: 'thaw dev to be ready',
+    });
+    expect(stderr).toContain('thaw dev: ready');
+    return child;
+  };
+  afterAll(async () => {
+    for (const child of started)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+    await waitFor(() => started.every((c) => c.exitCode !== null || c.signalCode !== null), {
+      timeoutMs: 20_000,
+      what: 'every thaw dev of this suite to exit',
+    });
+  }, 30_000);
+
+  it('the next start ends the services the killed run left, marks the stack FROZEN, and a wake runs one copy of each', async () => {
+    const first = await startDevIn();
+    expect((await inDir('launch', 'pr-3', '--spec', demoSpec, '--wait')).stderr).toContain('pr-3: RUNNING');
+    const old = await servicePids('pr-3');
+    expect(await serviceNames(old)).toEqual(['api', 'web']);
+
+    // Services never inherit Thaw's secrets: only their spec's environment, PORT and the basics.
+    for (const pid of old) {
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+      for (const [name, value] of Object.entries(secrets)) {
+        expect(environ.split('\0').filter((line) => line.startsWith(`${name}=`))).toEqual([]);
+        expect(environ).not.toContain(value);
+      }
+    }
+
+    first.kill('SIGKILL');
+    await waitFor(() => first.signalCode === 'SIGKILL', { what: 'the first thaw dev to be killed' });
+    // Killed without a chance to stop anything: its services live on.
+    expect(old.filter(isAlive)).toEqual(old);
+
+    await startDevIn();
+    expect(old.filter(isAlive)).toEqual([]);
+    await waitFor(
+      async () => JSON.parse((await inDir('status', 'pr-3', '--json')).stdout).state === 'FROZEN',
+      {
+        timeoutMs: 30_000,
+        what: 'pr-3 to be FROZEN after the restart',
+      },
+    );
+    expect((await inDir('wake', 'pr-3', '--wait')).stderr).toContain('pr-3: RUNNING');
+    const now = await servicePids('pr-3');
+    expect(now.filter((pid) => old.includes(pid))).toEqual([]);
+    expect(await serviceNames(now)).toEqual(['api', 'web']);
+  }, 120_000);
+});
+
+/** The demo service (web or api) each node process among `pids` runs, sorted (its sh wrapper left out). */
+async function serviceNames(pids: number[]): Promise<string[]> {
+  return pids
+    .filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('node\0'))
+    .map(
+      (pid) =>
+        readFileSync(`/proc/${pid}/environ`, 'utf8')
+          .split('\0')
+          .find((line) => line.startsWith('THAW_SERVICE='))
+          ?.slice('THAW_SERVICE='.length) ?? '?',
+    )
+    .sort();
+}
+
 /** PIDs of the demo's web.mjs / api.mjs processes that run for this stack (THAW_STACK in their environment). */
 async function servicePids(stackId: string): Promise<number[]> {
   const { stdout } = await run('ps', ['-eo', 'pid,args']);
