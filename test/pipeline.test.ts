@@ -1,10 +1,15 @@
-import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Log, Store } from '../core/ports.ts';
 import { createMemoryStore } from '../core/store/memory-store.ts';
 import { openStore } from '../core/store/open-store.ts';
 import { type LocalControlPlane, startLocalControlPlane } from '../lambdas/local/control-plane.ts';
-import { deduplicationId } from '../lambdas/shared/sqs.ts';
+import { deduplicationId, type SqsSend } from '../lambdas/shared/sqs.ts';
 import { destroy, freeze, launch, noDbSpec, resume } from './helpers/events.ts';
 import { queueBackends, requireElasticMq, uniquePrefix } from './helpers/queues.ts';
 import { createRecordingExecutors } from './helpers/recording-executors.ts';
@@ -219,6 +224,53 @@ describe.each(backends)('pipeline through real queues: $name', (backend) => {
     await plane.queues.sendEvents([launch(id, { web: 'w:1' }, noDbSpec)]);
     await until(id, 'FAILED');
     expect((await store.load(id))?.failureReason).toContain('image ghcr.io/acme/web:nope not found');
+  });
+
+  it('a failed send of the tasks with no later event: the freezer sweep re-sends them and the stack runs', async () => {
+    // The first send to the tasks queue fails (a crash between the write and the send looks the same).
+    const sends = { failed: 0, tasks: 0 };
+    const flaky: SqsSend = {
+      send: ((command: unknown) => {
+        if (command instanceof SendMessageBatchCommand && command.input.QueueUrl?.endsWith('-tasks')) {
+          if (sends.failed === 0) {
+            sends.failed++;
+            return Promise.reject(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+          }
+          sends.tasks++;
+        }
+        return sqs.send(command as never);
+      }) as SqsSend['send'],
+    };
+    let offsetMs = 0;
+    plane = await startLocalControlPlane({
+      sqs: flaky,
+      store,
+      executors: createRecordingExecutors().registry,
+      log: memoryLog().log,
+      clock: () => new Date(Date.now() + offsetMs),
+      prefix: uniquePrefix('sweep'),
+      visibilityTimeoutSeconds: 1,
+      maxReceiveCount: 3,
+      freezerIntervalMs: 3_600_000,
+      batchWindowMs: 20,
+      ...backend.polling,
+    });
+    const id = `sweep-${backend.name}`;
+    await plane.queues.sendEvents([launch(id, { web: 'w:1' }, noDbSpec)]);
+    const open = await waitFor(
+      async () => {
+        const pending = await store.pendingTasks({ stackIds: [id] });
+        return sends.failed === 1 && pending.length > 0 ? pending : undefined;
+      },
+      { what: `${id}: the first send of its tasks failed and they wait in the outbox` },
+    );
+    expect(sends.tasks).toBe(0);
+    expect((await store.load(id))?.state).toBe('LAUNCHING');
+    offsetMs = 61_000; // older than the sweep age (60 s)
+    const result = await plane.runFreezer();
+    expect(result?.swept).toBe(open.length);
+    await until(id, 'RUNNING');
+    expect((await store.history(id)).map((h) => h.to)).toEqual(['LAUNCHING', 'RUNNING']);
   });
 
   it('duplicated and reordered deliveries across both queues end where in-order delivery does', async () => {
