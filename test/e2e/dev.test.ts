@@ -20,7 +20,6 @@ describe.each(routers)('thaw dev end to end: $name router', ({ name, traefikBin 
   const state = async () => (await dev.store.load('demo'))?.state;
   const until = (wanted: string, timeoutMs = 30_000) =>
     waitFor(async () => (await state()) === wanted, { timeoutMs, what: `demo to be ${wanted}` });
-  const wakes = async () => (await dev.store.history('demo')).filter((h) => h.to === 'RESUMING').length;
 
   beforeAll(async () => {
     dev = await startDev({
@@ -84,23 +83,6 @@ describe.each(routers)('thaw dev end to end: $name router', ({ name, traefikBin 
     );
     expect(response.body).toContain('Hello from');
     expect(await state()).toBe('RUNNING');
-  });
-
-  it('a herd of concurrent requests on a frozen stack produces one RESUME', async () => {
-    await until('FROZEN', 30_000);
-    await waitFor(async () => (await getVia(dev.port, host())).fromLauncher, {
-      what: 'the route to be gone',
-    });
-    const before = await wakes();
-    const responses = await Promise.all(
-      Array.from({ length: 200 }, (_, i) =>
-        getVia(dev.port, host(), `/herd/${i}`, { accept: 'application/json' }),
-      ),
-    );
-    expect(responses.every((r) => r.status === 503 || r.status === 200)).toBe(true);
-    await until('RUNNING');
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    expect((await wakes()) - before).toBe(1);
   });
 
   it('destroy → 410, and the processes are gone', async () => {
