@@ -66,10 +66,21 @@ export async function startDev(options: DevOptions) {
   const requestedPort = options.port ?? 8080;
   const idleMs = options.idle ? parseDuration(options.idle) : undefined;
   const stops: (() => Promise<void>)[] = [];
+  // Every step runs even when one fails; then the failures are thrown, so nobody is told
+  // "nothing left running" when something may be.
   const stopAll = async () => {
+    const failures: unknown[] = [];
     for (const stop of stops.reverse())
-      await stop().catch((error) => log.warn('stop failed', { reason: String(error) }));
+      await stop().catch((error) => {
+        log.warn('stop failed', { reason: String(error) });
+        failures.push(error);
+      });
     stops.length = 0;
+    if (failures.length)
+      throw new AggregateError(
+        failures,
+        `stopping thaw dev failed: ${failures.map((f) => (f instanceof Error ? f.message : String(f))).join('; ')}`,
+      );
   };
 
   try {
@@ -221,7 +232,8 @@ export async function startDev(options: DevOptions) {
       stop: stopAll,
     };
   } catch (error) {
-    await stopAll();
+    // The start failed: that is the error to report; stop failures are logged by stopAll.
+    await stopAll().catch(() => undefined);
     throw error;
   }
 }

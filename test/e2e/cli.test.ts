@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { devRouters } from '../helpers/dev-routers.ts';
 import { isAlive } from '../helpers/process.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -20,8 +21,12 @@ describe('the thaw command line against a running thaw dev', () => {
     if (dev?.exitCode === null) dev.kill('SIGKILL');
   });
 
-  it('dev starts; launch --wait, status --json, ls, freeze --wait, wake --wait work; Ctrl-C leaves nothing running', async () => {
-    dev = spawn(process.execPath, [bin, 'dev', '--port', '0', '--router', 'builtin'], {
+  // Through real Traefik when it is available, else the built-in router.
+  const router = devRouters().at(-1)!;
+
+  it(`dev starts (${router.name} router); launch --wait, status --json, ls, freeze --wait, wake --wait work; Ctrl-C leaves nothing running`, async () => {
+    const routerArgs = router.traefikBin ? ['--traefik-bin', router.traefikBin] : [];
+    dev = spawn(process.execPath, [bin, 'dev', '--port', '0', '--router', router.name, ...routerArgs], {
       cwd,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -65,14 +70,27 @@ describe('the thaw command line against a running thaw dev', () => {
       savedUsd: expect.any(Number),
     });
 
-    // The stack's processes, before stopping: they must all be gone after Ctrl-C.
+    // Every process of the run, before stopping (the stack's services, and Traefik when it routes):
+    // they must all be gone after Ctrl-C.
     const pids = await servicePids('pr-9');
-    expect(pids.length).toBeGreaterThanOrEqual(2);
+    expect(await serviceNames(pids)).toEqual(['api', 'web']);
+    const children = await descendantsOf(dev.pid!);
+    expect(pids.filter((pid) => !children.some((c) => c.pid === pid))).toEqual([]);
+    if (router.name === 'traefik')
+      expect(children.filter((c) => c.args.startsWith(router.traefikBin!))).toHaveLength(1);
 
     dev.kill('SIGINT');
     await waitFor(() => dev.exitCode !== null, { timeoutMs: 20_000, what: 'thaw dev to exit' });
+    expect(dev.exitCode).toBe(0);
     expect(stderr).toContain('nothing left running');
-    for (const pid of pids) expect(isAlive(pid)).toBe(false);
+    // The services and Traefik are ended before thaw dev exits; the loader's esbuild helper ends
+    // when it sees its parent's pipe close, which may be just after.
+    const loader = (c: { args: string }) => /\/esbuild --service/.test(c.args);
+    expect(children.filter((c) => !loader(c) && isAlive(c.pid))).toEqual([]);
+    await waitFor(() => children.every((c) => !isAlive(c.pid)), {
+      timeoutMs: 10_000,
+      what: `every process of the run to be gone: ${children.map((c) => c.args).join(', ')}`,
+    });
 
     await expect(thaw('ls')).rejects.toMatchObject({
       stderr: expect.stringContaining('no running "thaw dev" found'),
@@ -164,6 +182,28 @@ describe('thaw dev restarted after kill -9 on the same data directory', () => {
     expect(await serviceNames(now)).toEqual(['api', 'web']);
   }, 120_000);
 });
+
+/** Every process below `pid` (children, their children, …), with its command line. */
+async function descendantsOf(pid: number): Promise<{ pid: number; args: string }[]> {
+  const { stdout } = await run('ps', ['-eo', 'pid=,ppid=,args=']);
+  const all = stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [p, pp, ...args] = line.trim().split(/\s+/);
+      return { pid: Number(p), ppid: Number(pp), args: args.join(' ') };
+    });
+  const found: { pid: number; args: string }[] = [];
+  const parents = [pid];
+  while (parents.length) {
+    const parent = parents.pop()!;
+    for (const p of all.filter((q) => q.ppid === parent)) {
+      found.push({ pid: p.pid, args: p.args });
+      parents.push(p.pid);
+    }
+  }
+  return found;
+}
 
 /** The demo service (web or api) each node process among `pids` runs, sorted (its sh wrapper left out). */
 async function serviceNames(pids: number[]): Promise<string[]> {
