@@ -1,7 +1,7 @@
 terraform {
   required_version = ">= 1.6"
   required_providers {
-    aws = { source = "hashicorp/aws", version = ">= 5.40" }
+    aws = { source = "hashicorp/aws", version = "~> 6.25" }
   }
 }
 
@@ -40,6 +40,10 @@ module "control_plane" {
   database_client_security_group_ids = [module.edge.edge_security_group_id, module.edge.stacks_security_group_id]
   github_token                       = var.github_token
   alarm_topic_arns                   = var.alarm_topic_arns
+  registry_credentials_secret_arn    = var.registry_credentials_secret_arn
+  deletion_protection                = var.deletion_protection
+  skip_final_snapshot                = var.skip_final_snapshot
+  secret_recovery_window_in_days     = var.secret_recovery_window_in_days
   tags                               = var.tags
 }
 
@@ -71,6 +75,65 @@ resource "aws_iam_role_policy_attachment" "stack_execution" {
   policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 }
 
+# Private registries other than ECR: ECS reads the credentials secret with the EXECUTION role (not the
+# tasks function's role), so only this role may read it, and decrypt it when a customer key encrypts it.
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
+data "aws_iam_policy_document" "registry_credentials" {
+  count = var.registry_credentials_secret_arn != "" ? 1 : 0
+  statement {
+    sid       = "ReadRegistryCredentials"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [var.registry_credentials_secret_arn]
+  }
+  dynamic "statement" {
+    for_each = var.registry_credentials_kms_key_arn != "" ? [var.registry_credentials_kms_key_arn] : []
+    content {
+      sid       = "DecryptRegistryCredentials"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["secretsmanager.${var.region}.amazonaws.com"]
+      }
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "stack_execution_registry_credentials" {
+  count  = var.registry_credentials_secret_arn != "" ? 1 : 0
+  name   = "registry-credentials"
+  role   = aws_iam_role.stack_execution.id
+  policy = data.aws_iam_policy_document.registry_credentials[0].json
+}
+
+# The application's images: the workflow pushes here (OIDC role below), stacks pull with the execution
+# role (AmazonECSTaskExecutionRolePolicy). GHCR images of a private repository cannot be pulled by ECS
+# without repositoryCredentials.
+resource "aws_ecr_repository" "app" {
+  for_each             = toset(var.ecr_repositories)
+  name                 = "${var.name}/${each.key}"
+  image_tag_mutability = "MUTABLE"
+  force_delete         = var.ecr_force_delete
+  image_scanning_configuration {
+    scan_on_push = true
+  }
+  tags = var.tags
+}
+
+resource "aws_ecr_lifecycle_policy" "app" {
+  for_each   = aws_ecr_repository.app
+  repository = each.value.name
+  policy = jsonencode({
+    rules = [{
+      rulePriority = 1
+      description  = "keep the newest ${var.ecr_keep_images} images"
+      selection    = { tagStatus = "any", countType = "imageCountMoreThan", countNumber = var.ecr_keep_images }
+      action       = { type = "expire" }
+    }]
+  })
+}
+
 # What stack containers run as: nothing by default; attach what your app needs.
 resource "aws_iam_role" "stack_task" {
   name               = "${var.name}-stack-task"
@@ -92,9 +155,11 @@ data "aws_iam_policy_document" "github_assume" {
       values   = ["sts.amazonaws.com"]
     }
     condition {
-      test     = "StringLike"
+      # Only the repository's pull_request workflows (the sub claim of a pull_request event), not any
+      # workflow or branch of the repository.
+      test     = "StringEquals"
       variable = "token.actions.githubusercontent.com:sub"
-      values   = ["repo:${var.github_repository}:*"]
+      values   = ["repo:${var.github_repository}:pull_request"]
     }
   }
 }
@@ -109,4 +174,25 @@ resource "aws_iam_role_policy" "github_actions" {
   name   = "send-launch-destroy"
   role   = aws_iam_role.github_actions.id
   policy = module.control_plane.publisher_policy_json
+}
+
+data "aws_iam_policy_document" "github_push" {
+  count = length(var.ecr_repositories) > 0 ? 1 : 0
+  statement {
+    sid       = "EcrLogin"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "PushApplicationImages"
+    actions   = ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+    resources = [for repository in aws_ecr_repository.app : repository.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "github_actions_push" {
+  count  = length(var.ecr_repositories) > 0 ? 1 : 0
+  name   = "push-images"
+  role   = aws_iam_role.github_actions.id
+  policy = data.aws_iam_policy_document.github_push[0].json
 }

@@ -22,3 +22,8 @@ output "dead_letter_queue_urls" {
   description = "Look here when an alarm fires."
   value       = module.control_plane.dead_letter_queue_urls
 }
+
+output "ecr_repository_urls" {
+  description = "Push the application's images here (by entry of ecr_repositories)."
+  value       = { for key, repository in aws_ecr_repository.app : key => repository.repository_url }
+}

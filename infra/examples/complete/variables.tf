@@ -22,7 +22,7 @@ variable "public_subnet_ids" {
 
 variable "private_subnet_ids" {
   type        = list(string)
-  description = "Private subnets with a NAT gateway (or VPC endpoints) for Traefik, the sidecar, the Lambdas, the database and the stacks."
+  description = "Private subnets with a NAT gateway (image registries and api.github.com are on the internet) for Traefik, the sidecar, the Lambdas, the database and the stacks."
 }
 
 variable "domain" {
@@ -73,4 +73,52 @@ variable "tags" {
   type        = map(string)
   description = "Tags for every resource."
   default     = { app = "thaw" }
+}
+
+variable "ecr_repositories" {
+  type        = list(string)
+  description = "ECR repositories (<name>/<entry>) for the application's images; the GitHub Actions role may push to them."
+  default     = ["app"]
+}
+
+variable "ecr_keep_images" {
+  type        = number
+  description = "Images kept per application repository (older ones expire)."
+  default     = 200
+}
+
+variable "ecr_force_delete" {
+  type        = bool
+  description = "Let `terraform destroy` delete application repositories that still hold images."
+  default     = false
+}
+
+variable "registry_credentials_secret_arn" {
+  type        = string
+  description = "Secrets Manager secret ({\"username\",\"password\"}) for a private registry other than ECR (repositoryCredentials). Empty: none."
+  default     = ""
+}
+
+variable "registry_credentials_kms_key_arn" {
+  type        = string
+  description = "Customer-managed KMS key of that secret, if any (the AWS-managed key needs no grant)."
+  default     = ""
+}
+
+variable "deletion_protection" {
+  type        = bool
+  description = "RDS deletion protection (set false, apply, then destroy)."
+  default     = true
+}
+
+variable "skip_final_snapshot" {
+  type        = bool
+  description = "Destroy the database without a final snapshot."
+  default     = false
+}
+
+variable "secret_recovery_window_in_days" {
+  type        = number
+  description = "Recovery window of the database-URL secret (0: deleted at once)."
+  default     = 7
 }

@@ -40,6 +40,12 @@ resource "random_password" "database" {
   special = false
 }
 
+# A fixed final-snapshot name makes the second destroy of a recreated database fail (the snapshot exists).
+resource "random_id" "final_snapshot" {
+  count       = var.create_database ? 1 : 0
+  byte_length = 4
+}
+
 resource "aws_db_instance" "this" {
   count                        = var.create_database ? 1 : 0
   identifier                   = var.name
@@ -54,22 +60,25 @@ resource "aws_db_instance" "this" {
   db_subnet_group_name         = aws_db_subnet_group.this[0].name
   vpc_security_group_ids       = [aws_security_group.database[0].id]
   backup_retention_period      = 7
-  deletion_protection          = true
-  skip_final_snapshot          = false
-  final_snapshot_identifier    = "${var.name}-final"
+  deletion_protection          = var.deletion_protection
+  skip_final_snapshot          = var.skip_final_snapshot
+  final_snapshot_identifier    = var.skip_final_snapshot ? null : "${var.name}-final-${random_id.final_snapshot[0].hex}"
   performance_insights_enabled = false
   tags                         = var.tags
 }
 
 locals {
-  database_url = var.create_database ? "postgres://thaw:${random_password.database[0].result}@${aws_db_instance.this[0].address}:5432/thaw" : var.existing_database_url
+  # RDS for PostgreSQL 15+ sets rds.force_ssl=1: a client without TLS is refused. sslmode=require (TLS,
+  # no certificate check: the Lambdas and the sidecar image do not ship the RDS CA bundle).
+  database_url = var.create_database ? "postgres://thaw:${random_password.database[0].result}@${aws_db_instance.this[0].address}:5432/thaw?sslmode=require" : var.existing_database_url
 }
 
 # The connection string, for the sidecar (ECS secret) and for operators.
 resource "aws_secretsmanager_secret" "database_url" {
-  name        = "${var.name}/database-url"
-  description = "postgres:// URL of Thaw's control-plane database"
-  tags        = var.tags
+  name                    = "${var.name}/database-url"
+  description             = "postgres:// URL of Thaw's control-plane database"
+  recovery_window_in_days = var.secret_recovery_window_in_days
+  tags                    = var.tags
 }
 
 resource "aws_secretsmanager_secret_version" "database_url" {

@@ -36,6 +36,7 @@ locals {
       GITHUB_TOKEN             = var.github_token
       FARGATE_VCPU_HOUR        = tostring(var.fargate_vcpu_hour)
       FARGATE_GB_HOUR          = tostring(var.fargate_gb_hour)
+      REGISTRY_CREDENTIALS_ARN = var.registry_credentials_secret_arn
     })
     freezer = merge(local.common_env, {
       EVENTS_QUEUE_URL = aws_sqs_queue.events.url
@@ -68,7 +69,7 @@ resource "aws_lambda_function" "this" {
   function_name    = "${var.name}-${each.key}"
   description      = each.value.description
   role             = aws_iam_role.function[each.key].arn
-  runtime          = "nodejs20.x"
+  runtime          = var.lambda_runtime
   architectures    = ["arm64"]
   handler          = "index.handler"
   filename         = data.archive_file.bundle[each.key].output_path
@@ -84,7 +85,9 @@ resource "aws_lambda_function" "this" {
     # read from Secrets Manager at cold start, so the password is not in the function's configuration.
     variables = { for key, value in local.environments[each.key] : key => value if value != "" }
   }
-  depends_on = [aws_cloudwatch_log_group.function]
+  # A VPC function created before its role may create network interfaces fails (CreateNetworkInterface
+  # denied): wait for the role's policy and the VPC access attachment.
+  depends_on = [aws_cloudwatch_log_group.function, aws_iam_role_policy.function, aws_iam_role_policy_attachment.vpc_access]
   tags       = var.tags
 }
 
@@ -113,7 +116,11 @@ resource "aws_lambda_event_source_mapping" "tasks" {
   batch_size                         = 5
   maximum_batching_window_in_seconds = 0
   function_response_types            = ["ReportBatchItemFailures"]
-  depends_on                         = [aws_lambda_invocation.migrate]
+  # Each tasks instance holds DATABASE_POOL_SIZE connections: see the connection budget in docs/deploy.md.
+  scaling_config {
+    maximum_concurrency = var.tasks_max_concurrency
+  }
+  depends_on = [aws_lambda_invocation.migrate]
 }
 
 resource "aws_scheduler_schedule" "freezer" {

@@ -4,7 +4,7 @@ data "aws_region" "current" {}
 locals {
   cluster_name = element(split("/", var.ecs_cluster_arn), 1)
   # Stack services are named thaw-<stack>-<service> (core/orchestrator.ts resourceName).
-  stack_services_arn = "arn:aws:ecs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:service/${local.cluster_name}/thaw-*"
+  stack_services_arn = "arn:aws:ecs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:service/${local.cluster_name}/thaw-*"
 }
 
 data "aws_iam_policy_document" "lambda_assume" {
@@ -71,30 +71,23 @@ data "aws_iam_policy_document" "tasks" {
     actions   = ["sqs:SendMessage"]
     resources = [aws_sqs_queue.events.arn, aws_sqs_queue.tasks.arn]
   }
+  # Task definitions have no resource-level permissions and no aws:ResourceTag support: a statement
+  # conditioned on tags denies DeregisterTaskDefinition (every DESTROY failed). Resource "*", no condition.
+  # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
   statement {
-    sid       = "RegisterTaggedTaskDefinitions"
-    actions   = ["ecs:RegisterTaskDefinition", "ecs:TagResource"]
+    sid       = "TaskDefinitionsHaveNoResourceLevelPermissions"
+    actions   = ["ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "TagOnlyWithThawStackTag"
+    actions   = ["ecs:TagResource"]
     resources = ["*"]
     condition {
       test     = "Null"
       variable = "aws:RequestTag/thaw:stack"
       values   = ["false"]
     }
-  }
-  statement {
-    sid       = "DeregisterThawTaskDefinitions"
-    actions   = ["ecs:DeregisterTaskDefinition"]
-    resources = ["*"]
-    condition {
-      test     = "Null"
-      variable = "aws:ResourceTag/thaw:stack"
-      values   = ["false"]
-    }
-  }
-  statement {
-    sid       = "ReadTaskDefinitions"
-    actions   = ["ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition"]
-    resources = ["*"]
   }
   statement {
     sid       = "CreateTaggedStackServices"
@@ -153,6 +146,7 @@ data "aws_iam_policy_document" "freezer" {
 }
 
 data "aws_iam_policy_document" "access_logs" {
+  count                   = var.enable_access_logs_function ? 1 : 0
   source_policy_documents = [data.aws_iam_policy_document.base["access-logs"].json]
   statement {
     sid       = "SendAccess"
@@ -169,8 +163,16 @@ locals {
       freezer = data.aws_iam_policy_document.freezer.json
       migrate = data.aws_iam_policy_document.base["migrate"].json
     },
-    var.enable_access_logs_function ? { "access-logs" = data.aws_iam_policy_document.access_logs.json } : {},
+    var.enable_access_logs_function ? { "access-logs" = data.aws_iam_policy_document.access_logs[0].json } : {},
   )
+}
+
+# The managed policy Lambda documents for VPC functions (network interfaces), next to Thaw's own policy:
+# both exist before any function is created (depends_on in functions.tf).
+resource "aws_iam_role_policy_attachment" "vpc_access" {
+  for_each   = local.functions
+  role       = aws_iam_role.function[each.key].name
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
 }
 
 resource "aws_iam_role_policy" "function" {

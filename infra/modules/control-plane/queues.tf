@@ -61,5 +61,6 @@ resource "aws_cloudwatch_metric_alarm" "dlq_not_empty" {
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = var.alarm_topic_arns
+  ok_actions          = var.alarm_topic_arns
   tags                = var.tags
 }

@@ -11,7 +11,7 @@ variable "vpc_id" {
 
 variable "private_subnet_ids" {
   type        = list(string)
-  description = "Private subnets for the Lambdas and the database (at least two AZs). They need a NAT gateway or VPC endpoints for SQS, ECS and Secrets Manager."
+  description = "Private subnets for the Lambdas and the database (at least two AZs), with a NAT gateway (GitHub's API and image registries are on the internet)."
 }
 
 variable "lambda_bundle_dir" {
@@ -113,9 +113,13 @@ variable "create_database" {
 
 variable "existing_database_url" {
   type        = string
-  description = "postgres:// URL of an existing PostgreSQL (when create_database is false). Stored in Secrets Manager."
+  description = "postgres:// URL of an existing PostgreSQL (when create_database is false), with an explicit sslmode (RDS refuses connections without TLS: sslmode=require). Stored in Secrets Manager."
   default     = ""
   sensitive   = true
+  validation {
+    condition     = var.existing_database_url == "" || can(regex("[?&]sslmode=", var.existing_database_url))
+    error_message = "existing_database_url must name its sslmode (e.g. ?sslmode=require; RDS for PostgreSQL 15+ refuses connections without TLS)."
+  }
 }
 
 variable "db_instance_class" {
@@ -177,4 +181,52 @@ variable "tags" {
   type        = map(string)
   description = "Tags for every resource."
   default     = {}
+}
+
+variable "lambda_runtime" {
+  type        = string
+  description = "Runtime of every function. nodejs20.x is deprecated (creating functions on it is blocked since 2026-08-31)."
+  default     = "nodejs22.x"
+  validation {
+    condition     = contains(["nodejs22.x", "nodejs24.x"], var.lambda_runtime)
+    error_message = "lambda_runtime must be nodejs22.x or nodejs24.x (the bundles target Node 22)."
+  }
+}
+
+variable "tasks_max_concurrency" {
+  type        = number
+  description = "Most concurrent tasks function instances the SQS trigger starts (at least 2). Each holds DATABASE_POOL_SIZE connections: see the connection budget in docs/deploy.md."
+  default     = 5
+  validation {
+    condition     = var.tasks_max_concurrency >= 2
+    error_message = "The SQS event source mapping's maximum concurrency is at least 2."
+  }
+}
+
+variable "registry_credentials_secret_arn" {
+  type        = string
+  description = "Secrets Manager secret ({\"username\",\"password\"}) for images in a private registry other than ECR; the tasks function sets it as repositoryCredentials (REGISTRY_CREDENTIALS_ARN). The stack execution role must be allowed to read it. Empty: none."
+  default     = ""
+}
+
+variable "deletion_protection" {
+  type        = bool
+  description = "RDS deletion protection. Set false before `terraform destroy`."
+  default     = true
+}
+
+variable "skip_final_snapshot" {
+  type        = bool
+  description = "Destroy the database without a final snapshot. false: a snapshot named <name>-final-<random> is taken."
+  default     = false
+}
+
+variable "secret_recovery_window_in_days" {
+  type        = number
+  description = "Days a deleted database-URL secret can be restored (0 deletes at once, so destroy-and-recreate with the same name works; 7-30 otherwise)."
+  default     = 7
+  validation {
+    condition     = var.secret_recovery_window_in_days == 0 || (var.secret_recovery_window_in_days >= 7 && var.secret_recovery_window_in_days <= 30)
+    error_message = "secret_recovery_window_in_days must be 0 or between 7 and 30."
+  }
 }

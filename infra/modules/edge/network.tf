@@ -41,6 +41,13 @@ resource "aws_security_group" "alb" {
     protocol        = "tcp"
     security_groups = [aws_security_group.traefik.id]
   }
+  egress {
+    description     = "health checks to Traefik's ping entrypoint"
+    from_port       = 8082
+    to_port         = 8082
+    protocol        = "tcp"
+    security_groups = [aws_security_group.traefik.id]
+  }
   tags = var.tags
 }
 
@@ -64,6 +71,16 @@ resource "aws_security_group_rule" "alb_to_traefik" {
   security_group_id        = aws_security_group.traefik.id
   from_port                = 80
   to_port                  = 80
+  protocol                 = "tcp"
+  source_security_group_id = aws_security_group.alb.id
+}
+
+resource "aws_security_group_rule" "alb_to_traefik_ping" {
+  type                     = "ingress"
+  description              = "health checks from the load balancer to Traefik's ping entrypoint"
+  security_group_id        = aws_security_group.traefik.id
+  from_port                = 8082
+  to_port                  = 8082
   protocol                 = "tcp"
   source_security_group_id = aws_security_group.alb.id
 }
@@ -135,6 +152,7 @@ resource "aws_lb_target_group" "traefik" {
   vpc_id      = var.vpc_id
   health_check {
     path    = "/ping"
+    port    = "8082" # Traefik's ping entrypoint (local.ping_port in traefik.tf)
     matcher = "200"
   }
   deregistration_delay = 15

@@ -15,22 +15,66 @@ resource "aws_cloudwatch_log_group" "edge" {
   tags              = var.tags
 }
 
+data "aws_vpc" "this" {
+  id = var.vpc_id
+}
+
 locals {
   access_log     = "/var/log/traefik/access.log"
   domain_pattern = replace(var.domain, ".", "\\.")
-  # The catch-all router: priority 1, so any router of an awake stack (priority = its rule's length) wins.
-  launcher_labels = {
-    "traefik.enable"                                               = "true"
-    "thaw.managed"                                                 = "true"
-    "traefik.http.routers.thaw-launcher.rule"                      = "HostRegexp(`^.+\\.${local.domain_pattern}$`)"
-    "traefik.http.routers.thaw-launcher.priority"                  = "1"
-    "traefik.http.routers.thaw-launcher.entrypoints"               = "web"
-    "traefik.http.routers.thaw-launcher.service"                   = "thaw-launcher"
-    "traefik.http.services.thaw-launcher.loadbalancer.server.port" = "8090"
-  }
+  sidecar_port   = 8090
+  ping_port      = 8082
+  # The catch-all router to the launcher, from Traefik's file provider: the sidecar in the SAME task
+  # (127.0.0.1), never another edge task's sidecar (the security group admits only the web and ping
+  # ports), and it stays when the ECS provider drops every route after a failed DescribeTasks.
+  # Priority 1, so any router of an awake stack (priority = its rule's length) wins.
+  # https://doc.traefik.io/traefik/reference/install-configuration/providers/others/file
+  launcher_dynamic_config = yamlencode({
+    http = {
+      routers = {
+        thaw-launcher = {
+          rule        = "HostRegexp(`^.+\\.${local.domain_pattern}$`)"
+          priority    = 1
+          entryPoints = ["web"]
+          service     = "thaw-launcher"
+        }
+      }
+      services = {
+        thaw-launcher = {
+          loadBalancer = { servers = [{ url = "http://127.0.0.1:${local.sidecar_port}" }], passHostHeader = true }
+        }
+      }
+    }
+  })
+  launcher_config_file = "/etc/traefik/dynamic/thaw-launcher.yml"
+  # Static configuration (CLI). Option names: https://doc.traefik.io/traefik/reference/install-configuration/
+  # entrypoints (forwardedHeaders.trustedIPs) and .../observability/healthcheck/ping (ping.entryPoint).
+  traefik_args = [
+    "--entryPoints.web.address=:80",
+    # The ALB sets X-Forwarded-For/-Proto; trust them from inside the VPC only (apps see https).
+    "--entryPoints.web.forwardedHeaders.trustedIPs=${data.aws_vpc.this.cidr_block}",
+    # /ping on its own entrypoint, for the ALB health check, not on every stack host.
+    "--entryPoints.ping.address=:${local.ping_port}",
+    "--ping=true",
+    "--ping.entryPoint=ping",
+    "--providers.file.filename=${local.launcher_config_file}",
+    "--providers.file.watch=false",
+    "--providers.ecs.clusters=${aws_ecs_cluster.this.name}",
+    "--providers.ecs.autoDiscoverClusters=false",
+    "--providers.ecs.exposedByDefault=false",
+    "--providers.ecs.constraints=Label(`thaw.managed`,`true`)",
+    "--providers.ecs.refreshSeconds=${var.traefik_refresh_seconds}",
+    "--providers.ecs.region=${data.aws_region.current.region}",
+    "--accesslog=true",
+    "--accesslog.format=json",
+    "--accesslog.filePath=${local.access_log}",
+    "--log.format=json",
+    "--global.checkNewVersion=false",
+    "--global.sendAnonymousUsage=false",
+  ]
   log_options = {
     "awslogs-group"  = aws_cloudwatch_log_group.edge.name
-    "awslogs-region" = data.aws_region.current.name
+    "awslogs-region" = data.aws_region.current.region
   }
 }
 
@@ -50,24 +94,12 @@ resource "aws_ecs_task_definition" "edge" {
       name      = "traefik"
       image     = var.traefik_image
       essential = true
-      command = [
-        "--entryPoints.web.address=:80",
-        "--ping=true",
-        "--ping.entryPoint=web",
-        "--providers.ecs.clusters=${aws_ecs_cluster.this.name}",
-        "--providers.ecs.autoDiscoverClusters=false",
-        "--providers.ecs.exposedByDefault=false",
-        "--providers.ecs.constraints=Label(`thaw.managed`,`true`)",
-        "--providers.ecs.refreshSeconds=${var.traefik_refresh_seconds}",
-        "--providers.ecs.region=${data.aws_region.current.name}",
-        "--accesslog=true",
-        "--accesslog.format=json",
-        "--accesslog.filePath=${local.access_log}",
-        "--log.format=json",
-        "--global.checkNewVersion=false",
-        "--global.sendAnonymousUsage=false",
-      ]
-      portMappings     = [{ containerPort = 80, protocol = "tcp" }]
+      # The image's shell writes the file provider's configuration (from the environment), then runs
+      # Traefik with the arguments: entryPoint + command, as Docker joins ENTRYPOINT and CMD.
+      entryPoint       = ["/bin/sh", "-c", "mkdir -p \"$(dirname \"$THAW_LAUNCHER_CONFIG\")\" && printf '%s\\n' \"$THAW_LAUNCHER_YAML\" > \"$THAW_LAUNCHER_CONFIG\" && exec traefik \"$@\"", "traefik"]
+      command          = local.traefik_args
+      environment      = [{ name = "THAW_LAUNCHER_CONFIG", value = local.launcher_config_file }, { name = "THAW_LAUNCHER_YAML", value = local.launcher_dynamic_config }]
+      portMappings     = [{ containerPort = 80, protocol = "tcp" }, { containerPort = local.ping_port, protocol = "tcp" }]
       mountPoints      = [{ sourceVolume = "access-log", containerPath = "/var/log/traefik" }]
       logConfiguration = { logDriver = "awslogs", options = merge(local.log_options, { "awslogs-stream-prefix" = "traefik" }) }
     },
@@ -75,11 +107,10 @@ resource "aws_ecs_task_definition" "edge" {
       name         = "sidecar"
       image        = var.sidecar_image != "" ? var.sidecar_image : "${aws_ecr_repository.sidecar.repository_url}:latest"
       essential    = true
-      portMappings = [{ containerPort = 8090, protocol = "tcp" }]
-      dockerLabels = local.launcher_labels
+      portMappings = [{ containerPort = local.sidecar_port, protocol = "tcp" }]
       environment = [for key, value in merge({
         THAW_DOMAIN      = var.domain
-        PORT             = "8090"
+        PORT             = tostring(local.sidecar_port)
         EVENTS_QUEUE_URL = var.events_queue_url
         ACCESS_LOG       = local.access_log
         TRAEFIK_URL      = "http://127.0.0.1:80"

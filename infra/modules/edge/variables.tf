@@ -37,8 +37,8 @@ variable "certificate_arn" {
 
 variable "traefik_image" {
   type        = string
-  description = "Traefik image (v3.6)."
-  default     = "traefik:v3.6"
+  description = "Traefik image (v3.6), from ECR Public: no Docker Hub anonymous pull limits. It must have /bin/sh (the official image does)."
+  default     = "public.ecr.aws/docker/library/traefik:v3.6"
 }
 
 variable "sidecar_image" {

@@ -1,6 +1,7 @@
 terraform {
   required_version = ">= 1.6"
   required_providers {
-    aws = { source = "hashicorp/aws", version = ">= 5.40" }
+    # Validated against hashicorp/aws 6.25 (infra/schema/aws-6.25.json).
+    aws = { source = "hashicorp/aws", version = "~> 6.25" }
   }
 }
