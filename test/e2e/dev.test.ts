@@ -9,6 +9,7 @@ import { getVia } from '../helpers/http.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const routers = devRouters();
+const IDLE_MS = 10_000;
 
 it('runs the end-to-end suite through real Traefik when CI asks for it', () => {
   if (requireTraefik) expect(routers.map((r) => r.name)).toContain('traefik');
@@ -20,13 +21,15 @@ describe.each(routers)('thaw dev end to end: $name router', ({ name, traefikBin 
   const state = async () => (await dev.store.load('demo'))?.state;
   const until = (wanted: string, timeoutMs = 30_000) =>
     waitFor(async () => (await state()) === wanted, { timeoutMs, what: `demo to be ${wanted}` });
+  const freezes = async () => (await dev.store.history('demo')).filter((h) => h.to === 'FREEZING').length;
 
   beforeAll(async () => {
     dev = await startDev({
       dataDir: mkdtempSync(join(tmpdir(), 'thaw-e2e-')),
       port: 0,
       demo: true,
-      idle: '6s',
+      // Long enough that a busy 2-core machine does not freeze the stack between two steps of a test.
+      idle: `${IDLE_MS / 1000}s`,
       freezerIntervalMs: 500,
       router: name,
       traefikBin,
@@ -49,18 +52,30 @@ describe.each(routers)('thaw dev end to end: $name router', ({ name, traefikBin 
   });
 
   it('requests through the router keep the stack awake: the access log becomes ACCESS events', async () => {
-    const before = (await dev.store.load('demo'))!.lastAccessedAt!.getTime();
-    for (let i = 0; i < 6; i++) {
-      expect((await getVia(dev.port, host(), `/keep/${i}`)).fromLauncher).toBe(false);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-    const after = (await dev.store.load('demo'))!;
-    expect(after.state).toBe('RUNNING');
-    expect(after.lastAccessedAt!.getTime()).toBeGreaterThan(before + 2000);
-  });
+    const freezesBefore = await freezes();
+    const start = Date.now();
+    let sent = 0;
+    let fromLauncher = 0;
+    // Keep requesting until the store holds an access from more than an idle timeout after the start:
+    // the stack has then outlived its idle timeout on the strength of these requests alone.
+    await waitFor(
+      async () => {
+        if ((await getVia(dev.port, host(), `/keep/${sent++}`)).fromLauncher) fromLauncher++;
+        return (await dev.store.load('demo'))!.lastAccessedAt!.getTime() > start + IDLE_MS;
+      },
+      {
+        timeoutMs: IDLE_MS + 30_000,
+        intervalMs: 500,
+        what: 'an access recorded an idle timeout after the start',
+      },
+    );
+    expect(fromLauncher).toBe(0);
+    expect(await freezes()).toBe(freezesBefore);
+    expect(await state()).toBe('RUNNING');
+  }, 90_000);
 
   it('no requests for the idle timeout → FROZEN → the launcher answers with the waiting page', async () => {
-    await until('FROZEN', 30_000);
+    await until('FROZEN', IDLE_MS + 30_000);
     const response = await waitFor(
       async () => {
         const r = await getVia(dev.port, host(), '/', { accept: 'text/html' });
@@ -71,7 +86,7 @@ describe.each(routers)('thaw dev end to end: $name router', ({ name, traefikBin 
     expect(response.status).toBe(503);
     expect(response.headers['retry-after']).toBeDefined();
     expect(response.body).toContain('role="progressbar"');
-  });
+  }, 90_000);
 
   it('the stack resumes and requests reach the app again', async () => {
     const response = await waitFor(
