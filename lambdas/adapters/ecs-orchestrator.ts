@@ -47,22 +47,32 @@ export interface EcsOrchestratorOptions {
   architecture?: 'X86_64' | 'ARM64';
 }
 
-/** ECS errors that retrying cannot fix, by their type name. */
+/**
+ * ECS errors that retrying cannot fix, by their type name (never by message text). Everything else —
+ * ThrottlingException, ServerException, network errors — is transient: the SDK already retried with
+ * backoff, and SQS redelivers the task.
+ */
 const PERMANENT = new Set([
   'InvalidParameterException',
+  'ClientException',
   'ClusterNotFoundException',
   'AccessDeniedException',
   'PlatformUnknownException',
   'UnsupportedFeatureException',
 ]);
 
+/** The error a task should see: PermanentTaskError for what retrying cannot fix, else the error itself. */
+export function translateEcsError(error: unknown): unknown {
+  if (error instanceof Error && PERMANENT.has(error.name))
+    return new PermanentTaskError(`${error.name}: ${error.message}`, { cause: error });
+  return error;
+}
+
 async function call<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof Error && PERMANENT.has(error.name))
-      throw new PermanentTaskError(`${error.name}: ${error.message}`, { cause: error });
-    throw error; // transient (throttling, 5xx): the SDK already retried with backoff; SQS retries again
+    throw translateEcsError(error);
   }
 }
 
@@ -188,28 +198,49 @@ export function createEcsOrchestrator(options: EcsOrchestratorOptions): Orchestr
         );
         continue;
       }
-      await call(() =>
-        ecs.send(
-          new CreateServiceCommand({
-            cluster,
-            serviceName: name,
-            taskDefinition,
-            desiredCount: desired(spec),
-            launchType: 'FARGATE',
-            networkConfiguration: {
-              awsvpcConfiguration: {
-                subnets: options.subnets,
-                securityGroups: options.securityGroups,
-                assignPublicIp: options.assignPublicIp ? 'ENABLED' : 'DISABLED',
-              },
+      await create(
+        target.stackId,
+        service,
+        new CreateServiceCommand({
+          cluster,
+          serviceName: name,
+          taskDefinition,
+          desiredCount: desired(spec),
+          launchType: 'FARGATE',
+          networkConfiguration: {
+            awsvpcConfiguration: {
+              subnets: options.subnets,
+              securityGroups: options.securityGroups,
+              assignPublicIp: options.assignPublicIp ? 'ENABLED' : 'DISABLED',
             },
-            deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: false } },
-            tags: tags(target.stackId, service),
-            propagateTags: 'SERVICE',
-            enableECSManagedTags: true,
-          }),
-        ),
+          },
+          deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: false } },
+          tags: tags(target.stackId, service),
+          propagateTags: 'SERVICE',
+          enableECSManagedTags: true,
+        }),
       );
+    }
+  };
+
+  /**
+   * ECS refuses a same-name service (InvalidParameterException, "not idempotent") while the old one is
+   * still DRAINING, or when another delivery of the same task created it a moment ago. Both pass: say
+   * so as a transient error, so the task is retried (and then updates the service) instead of failing.
+   */
+  const create = async (stackId: string, service: string, command: CreateServiceCommand) => {
+    try {
+      await ecs.send(command);
+    } catch (error) {
+      if (error instanceof Error && error.name === 'InvalidParameterException') {
+        const name = resourceName(stackId, service);
+        const status = (await describe(stackId, [service])).get(name)?.status;
+        if (status === 'ACTIVE' || status === 'DRAINING')
+          throw new Error(`service ${name} is ${status} after a concurrent change; retrying`, {
+            cause: error,
+          });
+      }
+      throw translateEcsError(error);
     }
   };
 
