@@ -48,6 +48,8 @@ module "control_plane" {
 }
 
 resource "aws_cloudwatch_log_group" "stacks" {
+  #checkov:skip=CKV_AWS_158:AWS-owned encryption is enough for these logs; a CMK adds cost and key policy to every deploy
+  #checkov:skip=CKV_AWS_338:preview and control-plane logs are short-lived; 14-30 days keeps cost down
   name              = "/thaw/${var.name}/stacks"
   retention_in_days = 14
   tags              = var.tags
@@ -111,6 +113,8 @@ resource "aws_iam_role_policy" "stack_execution_registry_credentials" {
 # role (AmazonECSTaskExecutionRolePolicy). GHCR images of a private repository cannot be pulled by ECS
 # without repositoryCredentials.
 resource "aws_ecr_repository" "app" {
+  #checkov:skip=CKV_AWS_136:AES256 (AWS-managed) encryption is enough for preview images
+  #checkov:skip=CKV_AWS_51:preview and :latest tags are moved on every push by design
   for_each             = toset(var.ecr_repositories)
   name                 = "${var.name}/${each.key}"
   image_tag_mutability = "MUTABLE"

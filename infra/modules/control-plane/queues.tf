@@ -7,6 +7,7 @@ resource "aws_sqs_queue" "events_dlq" {
   name                      = "${var.name}-events-dlq.fifo"
   fifo_queue                = true
   message_retention_seconds = 1209600
+  sqs_managed_sse_enabled   = true
   tags                      = var.tags
 }
 
@@ -20,6 +21,7 @@ resource "aws_sqs_queue" "events" {
   fifo_throughput_limit       = "perMessageGroupId"
   visibility_timeout_seconds  = local.queue_visibility_seconds
   message_retention_seconds   = 345600
+  sqs_managed_sse_enabled     = true
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.events_dlq.arn
     maxReceiveCount     = var.max_receive_count
@@ -30,6 +32,7 @@ resource "aws_sqs_queue" "events" {
 resource "aws_sqs_queue" "tasks_dlq" {
   name                      = "${var.name}-tasks-dlq"
   message_retention_seconds = 1209600
+  sqs_managed_sse_enabled   = true
   tags                      = var.tags
 }
 
@@ -37,6 +40,7 @@ resource "aws_sqs_queue" "tasks" {
   name                       = "${var.name}-tasks"
   visibility_timeout_seconds = local.queue_visibility_seconds
   message_retention_seconds  = 345600
+  sqs_managed_sse_enabled    = true
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.tasks_dlq.arn
     maxReceiveCount     = var.max_receive_count
