@@ -6,6 +6,7 @@ import { expect, it } from 'vitest';
 import { startDev } from '../../cli/dev/start-dev.ts';
 import { silentLog } from '../../core/ports.ts';
 import { devRouters } from '../helpers/dev-routers.ts';
+import { getVia } from '../helpers/http.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const CHROMIUM = process.env.THAW_CHROMIUM ?? '/usr/bin/chromium';
@@ -25,7 +26,7 @@ it.runIf(haveBrowser)(
       dataDir: mkdtempSync(join(tmpdir(), 'thaw-browser-')),
       port: 0,
       demo: true,
-      idle: '2s',
+      idle: '5s',
       freezerIntervalMs: 500,
       router: router.name,
       traefikBin: router.traefikBin,
@@ -47,14 +48,24 @@ it.runIf(haveBrowser)(
         timeoutMs: 40_000,
         what: 'demo to freeze',
       });
-      // Routing of the frozen stack is gone within a router refresh.
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // Routing of the frozen stack is gone within a router refresh: wait until the launcher answers
+      // (its status path, which does not wake the stack).
+      await waitFor(
+        async () =>
+          (
+            await getVia(dev.port, `demo.${dev.domain}:${dev.port}`, '/_thaw/status', {
+              accept: 'application/json',
+            })
+          ).fromLauncher,
+        { what: 'the router to drop the frozen demo' },
+      );
+      expect((await dev.store.load('demo'))?.state).toBe('FROZEN');
       const page = await browser.newPage({ viewport: { width: 900, height: 560 } });
       const response = await page.goto(dev.urlOf('demo'), { waitUntil: 'domcontentloaded' });
       expect(response?.status()).toBe(503);
       expect(await response?.headerValue('x-thaw-launcher')).toBe('1');
-      await expect(page.locator('[role=progressbar]')).toBeTruthy();
       expect(await page.locator('[role=progressbar]').count()).toBe(1);
+      expect(await page.locator('[role=progressbar]').isVisible()).toBe(true);
       expect(await page.textContent('h1')).toMatch(/Waking up|Almost there/);
       mkdirSync('test-artifacts', { recursive: true });
       await page.screenshot({ path: 'test-artifacts/waiting-page.png' });
