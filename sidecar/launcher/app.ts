@@ -6,6 +6,7 @@ import type { StackIndex } from '../access-log/stack-index.ts';
 import { httpStatusFor, ResumeFailedError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import { type DynamicConfigOptions, dynamicConfig, type EndpointSource } from '../routes/traefik.ts';
+import { decide, type EtaPhase, etaPhaseOf, isHoldable, type LauncherView, wakesOn } from './decide.ts';
 import { estimate } from './eta.ts';
 import { parseHostHeader } from './host.ts';
 import { type LauncherStatus, waitingPage } from './page.ts';
@@ -44,8 +45,6 @@ export interface LauncherOptions {
 
 export const DEFAULT_BOTS =
   /bot|crawl|spider|slurp|facebookexternalhit|embedly|slack|discord|telegram|whatsapp|skype|preview|unfurl|curl\/[\d.]+ \(bot\)/i;
-
-const WAITING_STATES = new Set(['LAUNCHING', 'RESUMING', 'UPDATING']);
 
 /**
  * The launcher (the catch-all target) and the sidecar's own endpoints, as one Hono app. Every
@@ -88,7 +87,7 @@ export function createSidecarApp(options: LauncherOptions) {
     value.catch(() => cache.delete(id));
     return value;
   };
-  const etaFor = (stack: Stack, phase: 'RESUMING' | 'LAUNCHING' | 'UPDATING') => {
+  const etaFor = (stack: Stack, phase: EtaPhase) => {
     const key = `${stack.id}:${stack.transitionId}:${phase}`;
     const hit = etaCache.get(key);
     if (hit && clock() - hit.at < 10_000) return hit.value;
@@ -100,42 +99,17 @@ export function createSidecarApp(options: LauncherOptions) {
     return value;
   };
 
-  const statusOf = async (stack: Stack, resumeSentAt?: number): Promise<LauncherStatus> => {
-    const base = { stack: stack.id, state: stack.state, reason: stack.failureReason };
-    const since = (eta: { since: Date | undefined }, fallback?: number) =>
-      Math.max(0, Math.round((clock() - (fallback ?? eta.since?.getTime() ?? clock())) / 1000));
-    if (stack.state === 'FROZEN' || stack.state === 'FREEZING' || stack.state === 'RESUMING') {
-      const eta = await etaFor(stack, 'RESUMING');
-      const started = stack.state === 'RESUMING' ? undefined : resumeSentAt;
-      return {
-        ...base,
-        phase: resumeSentAt || stack.state === 'RESUMING' ? 'waking' : 'asleep',
-        etaSeconds: eta.etaSeconds,
-        elapsedSeconds: since(eta, started),
-        retryAfterSeconds: retryAfter,
-      };
-    }
-    if (stack.state === 'LAUNCHING' || stack.state === 'UPDATING') {
-      const eta = await etaFor(stack, stack.state);
-      return {
-        ...base,
-        phase: stack.state === 'LAUNCHING' ? 'launching' : 'updating',
-        etaSeconds: eta.etaSeconds,
-        elapsedSeconds: since(eta),
-        retryAfterSeconds: retryAfter,
-      };
-    }
-    if (stack.state === 'RUNNING')
-      return {
-        ...base,
-        phase: 'routing',
-        etaSeconds: routingRetryAfter,
-        elapsedSeconds: 0,
-        retryAfterSeconds: routingRetryAfter,
-      };
-    if (stack.state === 'FAILED')
-      return { ...base, phase: 'failed', etaSeconds: 0, elapsedSeconds: 0, retryAfterSeconds: 0 };
-    return { ...base, phase: 'gone', etaSeconds: 0, elapsedSeconds: 0, retryAfterSeconds: 0 };
+  /** Reads what the pure `decide` needs (the ETA for the stack's phase), then asks it. */
+  const viewOf = async (stack: Stack, resumeSentAt?: number): Promise<LauncherView> => {
+    const phase = etaPhaseOf(stack.state);
+    return decide({
+      stack,
+      now: clock(),
+      eta: phase ? await etaFor(stack, phase) : undefined,
+      resumeSentAt,
+      retryAfterSeconds: retryAfter,
+      routingRetryAfterSeconds: routingRetryAfter,
+    });
   };
 
   const wantsHtml = (c: Context) => (c.req.header('accept') ?? '').includes('text/html');
@@ -199,21 +173,13 @@ export function createSidecarApp(options: LauncherOptions) {
         }
         return undefined;
       }
-      if (
-        !stack ||
-        !(
-          WAITING_STATES.has(stack.state) ||
-          stack.state === 'FROZEN' ||
-          stack.state === 'FREEZING' ||
-          stack.state === 'RUNNING'
-        )
-      )
-        return undefined;
+      if (!stack || !isHoldable(stack.state)) return undefined;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     return undefined;
   };
 
+  const ops = createOpsApp({ store, metrics, routes: options.routes });
   const app = new Hono();
 
   app.onError((error, c) => {
@@ -233,7 +199,7 @@ export function createSidecarApp(options: LauncherOptions) {
     // Every answer the launcher gives says so: the waiting page reloads when an answer does not.
     c.header('x-thaw-launcher', '1');
     const host = parseHostHeader(c.req.header('host'));
-    if (host !== domain && !host.endsWith(`.${domain}`)) return ops(c);
+    if (host !== domain && !host.endsWith(`.${domain}`)) return ops.fetch(c.req.raw);
     const path = c.req.path;
     if (path === '/robots.txt')
       return c.text('User-agent: *\nDisallow: /\n', 200, { 'cache-control': 'public, max-age=3600' });
@@ -245,53 +211,41 @@ export function createSidecarApp(options: LauncherOptions) {
         ? c.html('<!doctype html><title>Not found</title><p>No preview here.</p>', 404)
         : c.json({ error: 'no preview here' }, 404);
     }
+    // The status endpoint only reports; any other request on a frozen stack wakes it (bots excepted).
     const statusOnly = path === '/_thaw/status';
-    switch (stack.state) {
-      case 'FROZEN':
-      case 'FREEZING': {
-        // The status endpoint only reports; any other request wakes the stack (bots excepted).
-        const sentAt = statusOnly ? resumer.recent(stack.id, stack.transitionId) : await wake(c, stack);
-        const status = await statusOf(stack, sentAt);
-        if (statusOnly) return c.json(status, 200);
-        return (await waitForRoute(c, host, stack.id)) ?? respond(c, status, 503);
-      }
-      case 'LAUNCHING':
-      case 'RESUMING':
-      case 'UPDATING':
-      case 'RUNNING': {
-        const status = await statusOf(stack);
-        if (statusOnly) return c.json(status, 200);
-        return (await waitForRoute(c, host, stack.id)) ?? respond(c, status, 503);
-      }
-      case 'FAILED': {
-        const status = await statusOf(stack);
-        return statusOnly ? c.json(status, 200) : respond(c, status, 502);
-      }
-      default: {
-        const status = await statusOf(stack);
-        return statusOnly ? c.json(status, 200) : respond(c, status, 410);
-      }
-    }
+    const sentAt = !wakesOn(stack.state)
+      ? undefined
+      : statusOnly
+        ? resumer.recent(stack.id, stack.transitionId)
+        : await wake(c, stack);
+    const view = await viewOf(stack, sentAt);
+    if (statusOnly) return c.json(view.status, 200);
+    const held = view.holdable ? await waitForRoute(c, host, stack.id) : undefined;
+    return held ?? respond(c, view.status, view.code);
   });
 
-  /** The sidecar's own endpoints, on any host outside the stack domain. */
-  const ops = async (c: Context) => {
-    switch (c.req.path) {
-      case '/healthz':
-        return c.json({ ok: true });
-      case '/metrics':
-        return c.text(await metrics.registry.metrics(), 200, {
-          'content-type': metrics.registry.contentType,
-        });
-      case '/traefik/dynamic': {
-        if (!options.routes) return c.json({ error: 'no route source configured' }, 404);
-        const stacks = await store.list({ states: ['RUNNING', 'UPDATING'] });
-        return c.json(dynamicConfig(stacks, options.routes.source, options.routes));
-      }
-      default:
-        return c.json({ error: 'not found' }, 404);
-    }
-  };
-
   return app;
+}
+
+/**
+ * The sidecar's own endpoints, answered on any host outside the stack domain: health for the load
+ * balancer, Prometheus metrics, and the dynamic configuration Traefik's HTTP provider polls.
+ */
+export function createOpsApp({
+  store,
+  metrics,
+  routes,
+}: Pick<LauncherOptions, 'metrics' | 'routes'> & { store: Pick<Store, 'list'> }) {
+  const ops = new Hono();
+  ops.get('/healthz', (c) => c.json({ ok: true }));
+  ops.get('/metrics', async (c) =>
+    c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
+  );
+  ops.get('/traefik/dynamic', async (c) => {
+    if (!routes) return c.json({ error: 'no route source configured' }, 404);
+    const stacks = await store.list({ states: ['RUNNING', 'UPDATING'] });
+    return c.json(dynamicConfig(stacks, routes.source, routes));
+  });
+  ops.all('*', (c) => c.json({ error: 'not found' }, 404));
+  return ops;
 }
