@@ -2,6 +2,6 @@ import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
   dialect: 'postgresql',
-  schema: './core/store/schema.ts',
-  out: './core/store/migrations',
+  schema: './adapters/store/schema.ts',
+  out: './adapters/store/migrations',
 });

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadSpecFile } from '../core/spec-file.ts';
-import { freePort } from '../lambdas/adapters/free-port.ts';
-import { createProcessOrchestrator } from '../lambdas/adapters/process-orchestrator.ts';
+import { loadSpecFile } from '../adapters/spec-file.ts';
+import { freePort } from '../local/free-port.ts';
+import { createProcessOrchestrator } from '../local/process-orchestrator.ts';
 import { fmt, summarize } from './stats.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);

@@ -1,11 +1,11 @@
 import { applyEvent } from '../core/apply.ts';
 import { type Store, silentLog } from '../core/ports.ts';
-import { openPgliteStore } from '../core/store/pglite.ts';
+import { openPgliteStore } from '../adapters/store/pglite.ts';
 import { createEventsHandler } from '../lambdas/events/handler.ts';
-import { createEventSource } from '../lambdas/local/event-source.ts';
-import { startInProcessSqs } from '../lambdas/shared/in-process-sqs.ts';
-import { ensureQueues } from '../lambdas/shared/provision.ts';
-import { createSqsClient, createSqsQueues } from '../lambdas/shared/sqs.ts';
+import { createEventSource } from '../local/event-source.ts';
+import { startInProcessSqs } from '../local/in-process-sqs.ts';
+import { ensureQueues } from '../local/provision.ts';
+import { createSqsClient, createSqsQueues } from '../adapters/sqs.ts';
 import { launch, noDbSpec } from '../test/helpers/events.ts';
 import { uniquePrefix } from '../test/helpers/queues.ts';
 import { fmt, summarize } from './stats.ts';

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDev } from '../cli/dev/start-dev.ts';
+import { startDev } from '../local/start-dev.ts';
 import { parseEvent } from '../core/events.ts';
 import { silentLog } from '../core/ports.ts';
 import { devRouters } from '../test/helpers/dev-routers.ts';

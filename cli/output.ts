@@ -1,4 +1,4 @@
-import type { StackView } from './client.ts';
+import type { StackView } from '../core/views.ts';
 
 const tty = process.stderr.isTTY;
 const dim = (text: string) => (tty ? `\x1b[2m${text}\x1b[0m` : text);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ThawError } from '../core/errors.ts';
-import { type ControlPlaneClient, devClient } from './client.ts';
+import { type ControlPlaneClient, devClient } from '../core/views.ts';
 
 export class NoControlPlaneError extends ThawError {
   override name = 'NoControlPlaneError';

@@ -1,8 +1,10 @@
-// The esbuild options every Thaw bundle shares (Lambdas, sidecar, Action): one ESM file for Node 20.
+// The esbuild options every Thaw bundle shares (Lambdas, sidecar, Action): one ESM file for Node 22, the
+// Lambda runtime's major (nodejs22.x; nodejs20.x takes no new functions). The sidecar image runs Node 22 and
+// the Action node24, so one target fits all three.
 export const nodeBundle = {
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   format: 'esm',
   minify: true,
   legalComments: 'none',

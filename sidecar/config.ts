@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseEnv } from '../lambdas/shared/config.ts';
+import { parseEnv } from '../core/env.ts';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 

@@ -1,5 +1,5 @@
-import { openPostgresStore } from '../core/store/postgres.ts';
-import { createSqsClient, createSqsQueues } from '../lambdas/shared/sqs.ts';
+import { openPostgresStore } from '../adapters/store/postgres.ts';
+import { createSqsClient, createSqsQueues } from '../adapters/sqs.ts';
 import { loadConfig } from './config.ts';
 import { DEFAULT_BOTS } from './launcher/app.ts';
 import { isRoutedThrough } from './launcher/routed.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureQueues } from '../lambdas/shared/provision.ts';
+import { ensureQueues } from '../local/provision.ts';
 import { startFakeGitHub } from './helpers/fake-github.ts';
 import { queueBackends, uniquePrefix } from './helpers/queues.ts';
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEvent } from '../core/events.ts';
 import { silentLog } from '../core/ports.ts';
-import { openStore } from '../core/store/open-store.ts';
-import { createGitHubNotifier } from '../lambdas/adapters/github-notifier.ts';
-import { startLocalControlPlane } from '../lambdas/local/control-plane.ts';
-import { startInProcessSqs } from '../lambdas/shared/in-process-sqs.ts';
-import { createSqsClient } from '../lambdas/shared/sqs.ts';
+import { openStore } from '../adapters/store/open-store.ts';
+import { createGitHubNotifier } from '../adapters/github-notifier.ts';
+import { startLocalControlPlane } from '../local/control-plane.ts';
+import { startInProcessSqs } from '../local/in-process-sqs.ts';
+import { createSqsClient } from '../adapters/sqs.ts';
 import { noDbSpec } from './helpers/events.ts';
 import { startFakeGitHub } from './helpers/fake-github.ts';
 import { createRecordingExecutors } from './helpers/recording-executors.ts';

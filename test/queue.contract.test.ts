@@ -6,9 +6,9 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueueSendError } from '../lambdas/shared/errors.ts';
-import { ensureQueues, type QueueUrls } from '../lambdas/shared/provision.ts';
-import { createSqsQueues, type SqsSend, sendBatches } from '../lambdas/shared/sqs.ts';
+import { QueueSendError } from '../adapters/errors.ts';
+import { ensureQueues, type QueueUrls } from '../local/provision.ts';
+import { createSqsQueues, type SqsSend, sendBatches } from '../adapters/sqs.ts';
 import { access, launch, noDbSpec } from './helpers/events.ts';
 import { queueBackends, uniquePrefix } from './helpers/queues.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseSpec } from '../core/spec.ts';
-import { createProcessOrchestrator } from '../lambdas/adapters/process-orchestrator.ts';
+import { createProcessOrchestrator } from '../local/process-orchestrator.ts';
 import { tinyServerDir } from './helpers/tiny-server.ts';
 import { waitFor } from './helpers/wait.ts';
 

@@ -5,9 +5,9 @@ import { ThawError, ValidationError } from '../../core/errors.ts';
 import { type PrRef, parseEvent, type ThawEvent } from '../../core/events.ts';
 import { stackUrls } from '../../core/orchestrator.ts';
 import { commentMarker, renderComment } from '../../core/pr-comment.ts';
-import { loadSpecFile } from '../../core/spec-file.ts';
+import { loadSpecFile } from '../../adapters/spec-file.ts';
 import { type CommentsApi, upsertStickyComment } from '../../core/sticky-comment.ts';
-import { createSqsClient, deduplicationId } from '../../lambdas/shared/sqs.ts';
+import { createSqsClient, deduplicationId } from '../../adapters/sqs.ts';
 import { type ActionInputs, readInputs } from './inputs.ts';
 
 const LAUNCH_ACTIONS = new Set(['opened', 'reopened', 'synchronize', 'ready_for_review']);

@@ -4,8 +4,8 @@ import type { Command } from 'commander';
 import { parseDuration } from '../../core/duration.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { Log } from '../../core/ports.ts';
-import { startDev } from '../dev/start-dev.ts';
-import { traefikVersion } from '../dev/traefik.ts';
+import { startDev } from '../../local/start-dev.ts';
+import { traefikVersion } from '../../local/traefik.ts';
 import { paint } from '../output.ts';
 
 interface DevFlags {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseAccessLine } from '../../sidecar/access-log/parse.ts';
+import { parseAccessLine } from '../../core/access-log/parse.ts';
 import { createTailer } from '../../sidecar/access-log/tailer.ts';
 
 /** `thaw tail FILE`: the sidecar's parser on a Traefik access log, one record per line. */

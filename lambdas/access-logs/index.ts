@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { createStackIndex } from '../../sidecar/access-log/stack-index.ts';
-import { loadLambdaConfig } from '../shared/config.ts';
-import { ConfigError } from '../shared/errors.ts';
+import { createStackIndex } from '../../core/access-log/stack-index.ts';
+import { loadLambdaConfig } from '../../core/env.ts';
+import { ConfigError } from '../../adapters/errors.ts';
 import { lambdaLog, lambdaResources } from '../shared/runtime.ts';
 import { createAccessLogsHandler } from './handler.ts';
 

@@ -1,5 +1,5 @@
-import { openPostgresStore } from '../../core/store/postgres.ts';
-import { loadLambdaConfig } from '../shared/config.ts';
+import { openPostgresStore } from '../../adapters/store/postgres.ts';
+import { loadLambdaConfig } from '../../core/env.ts';
 import { lambdaLog, resolveDatabaseUrl } from '../shared/runtime.ts';
 
 const config = loadLambdaConfig(['DATABASE_URL']);

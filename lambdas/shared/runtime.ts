@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Log } from '../../core/ports.ts';
-import { openPostgresStore } from '../../core/store/postgres.ts';
-import { ConfigError } from './errors.ts';
-import { createSqsClient, createSqsQueues } from './sqs.ts';
+import { openPostgresStore } from '../../adapters/store/postgres.ts';
+import { ConfigError } from '../../adapters/errors.ts';
+import { createSqsClient, createSqsQueues } from '../../adapters/sqs.ts';
 
 /** Powertools' Logger behind Thaw's Log port (JSON lines with the service name, level from POWERTOOLS_LOG_LEVEL). */
 export function lambdaLog(serviceName: string): Log & { logger: Logger } {

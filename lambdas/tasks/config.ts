@@ -1,4 +1,4 @@
-import { loadLambdaConfig } from '../shared/config.ts';
+import { loadLambdaConfig } from '../../core/env.ts';
 
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env) =>
   loadLambdaConfig(

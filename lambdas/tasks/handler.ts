@@ -5,9 +5,9 @@ import { parseEvent } from '../../core/events.ts';
 import type { Clock, EventSender, Log, Store, TaskSender } from '../../core/ports.ts';
 import { systemClock } from '../../core/ports.ts';
 import { isRequirement, parseTask, type Task } from '../../core/tasks.ts';
-import { PermanentTaskError } from '../shared/errors.ts';
+import { PermanentTaskError } from '../../adapters/errors.ts';
 import { describeError, receiveCount, recordBody } from '../shared/records.ts';
-import type { Executor, ExecutorRegistry, TaskResult } from './executors.ts';
+import type { Executor, ExecutorRegistry, TaskResult } from '../../core/executors.ts';
 
 export interface TasksHandlerDeps {
   executors: ExecutorRegistry;

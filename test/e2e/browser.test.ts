@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { startDev } from '../../cli/dev/start-dev.ts';
+import { startDev } from '../../local/start-dev.ts';
 import { silentLog } from '../../core/ports.ts';
 import { devRouters } from '../helpers/dev-routers.ts';
 import { getVia } from '../helpers/http.ts';

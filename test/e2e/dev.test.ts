@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Dev, startDev } from '../../cli/dev/start-dev.ts';
+import { type Dev, startDev } from '../../local/start-dev.ts';
 import { silentLog } from '../../core/ports.ts';
 import { devRouters, requireTraefik } from '../helpers/dev-routers.ts';
 import { getVia } from '../helpers/http.ts';

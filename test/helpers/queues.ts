@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { startInProcessSqs } from '../../lambdas/shared/in-process-sqs.ts';
-import { createSqsClient } from '../../lambdas/shared/sqs.ts';
+import { startInProcessSqs } from '../../local/in-process-sqs.ts';
+import { createSqsClient } from '../../adapters/sqs.ts';
 
 export interface QueueBackend {
   name: string;

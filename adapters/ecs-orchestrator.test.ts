@@ -1,0 +1,398 @@
+import {
+  AccessDeniedException,
+  ClientException,
+  ClusterNotFoundException,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSServiceException,
+  InvalidParameterException,
+  ListServicesCommand,
+  ListTaskDefinitionsCommand,
+  ServerException,
+} from '@aws-sdk/client-ecs';
+import { describe, expect, it } from 'vitest';
+import type { Orchestrator } from '../core/orchestrator.ts';
+import { parseSpec } from '../core/spec.ts';
+import { createFakeEcs } from '../test/helpers/fake-ecs.ts';
+import { motoEnvironment, motoUrl, requireMoto } from '../test/helpers/moto.ts';
+import { PermanentTaskError } from './errors.ts';
+import { createEcsOrchestrator, traefikLabels } from './ecs-orchestrator.ts';
+
+const urls = { domain: 'qa.example.com', scheme: 'https' as const };
+const spec = parseSpec({
+  services: {
+    web: { image: 'ghcr.io/acme/web', port: 3000, health: '/healthz', env: { API: '{url:api}' } },
+    api: {
+      image: 'ghcr.io/acme/api',
+      port: 4000,
+      host: 'api-{stack}',
+      pathPrefix: '/v1',
+      database: true,
+      cpu: 512,
+      memory: 1024,
+    },
+  },
+});
+
+describe('traefikLabels', () => {
+  it('gives each stack service its own router and service, with the Host rule and health check', () => {
+    expect(traefikLabels('pr-42', 'api', spec.services.api!, { domain: 'qa.example.com' })).toEqual({
+      'traefik.enable': 'true',
+      'traefik.http.routers.thaw-pr-42-api.rule': 'Host(`api-pr-42.qa.example.com`) && PathPrefix(`/v1`)',
+      'traefik.http.routers.thaw-pr-42-api.entrypoints': 'web',
+      'traefik.http.routers.thaw-pr-42-api.service': 'thaw-pr-42-api',
+      'traefik.http.services.thaw-pr-42-api.loadbalancer.server.port': '4000',
+      'traefik.http.services.thaw-pr-42-api.loadbalancer.healthcheck.path': '/',
+      'traefik.http.services.thaw-pr-42-api.loadbalancer.healthcheck.interval': '5s',
+      'thaw.managed': 'true',
+      'thaw.stack': 'pr-42',
+      'thaw.service': 'api',
+    });
+  });
+});
+
+describe('ECS orchestrator against a fake ECS that honours the API parameters', () => {
+  const target = {
+    stackId: 'pr-1',
+    spec: parseSpec({ services: { web: { image: 'ghcr.io/acme/web', port: 80 } } }),
+    images: { web: '1.0' },
+  };
+  const options = { cluster: 'c', subnets: ['s'], securityGroups: ['g'], region: 'us-east-1', urls };
+  const setup = () => {
+    const fake = createFakeEcs(['c', 'other']);
+    return { fake, orchestrator: createEcsOrchestrator({ ...options, ecs: fake.ecs }) };
+  };
+  /** ECS at steady state: the tasks started, the rollout completed. */
+  const steady = (fake: ReturnType<typeof createFakeEcs>, name: string, running: number) =>
+    fake.patchService('c', name, {
+      runningCount: running,
+      deployments: [{ status: 'PRIMARY', rolloutState: 'COMPLETED', desiredCount: running }],
+    });
+  const task = (desiredStatus: 'RUNNING' | 'STOPPED', ip: string, extra: Record<string, unknown> = {}) => ({
+    desiredStatus,
+    lastStatus: desiredStatus,
+    attachments: [{ type: 'ElasticNetworkInterface', details: [{ name: 'privateIPv4Address', value: ip }] }],
+    ...extra,
+  });
+
+  it('asks only for its own services in its cluster: a same-named service elsewhere is not its own', async () => {
+    const { fake, orchestrator } = setup();
+    // pr-10's service and pr-1's namesake in another cluster exist; pr-1 has nothing in cluster c.
+    await createEcsOrchestrator({ ...options, ecs: fake.ecs }).ensure({ ...target, stackId: 'pr-10' });
+    await createEcsOrchestrator({ ...options, cluster: 'other', ecs: fake.ecs }).ensure(target);
+    fake.patchService('other', 'thaw-pr-1-web', { runningCount: 1, deployments: [{ status: 'PRIMARY' }] });
+    const status = await orchestrator.status(target, 'spec');
+    expect(status.ready).toBe(false);
+    expect(status.services[0]).toMatchObject({ service: 'web', running: 0 });
+    expect((await orchestrator.status(target, 'zero')).ready).toBe(true);
+  });
+
+  it('is ready at steady state, with endpoints from RUNNING tasks only', async () => {
+    const { fake, orchestrator } = setup();
+    await orchestrator.ensure(target);
+    expect((await orchestrator.status(target, 'spec')).ready).toBe(false);
+    steady(fake, 'thaw-pr-1-web', 1);
+    fake.addTask('c', 'thaw-pr-1-web', task('RUNNING', '10.0.0.5'));
+    fake.addTask(
+      'c',
+      'thaw-pr-1-web',
+      task('STOPPED', '10.0.0.9', { stopCode: 'ServiceSchedulerInitiated' }),
+    );
+    fake.addTask('c', 'thaw-pr-10-web', task('RUNNING', '10.0.0.7'));
+    const status = await orchestrator.status(target, 'spec');
+    expect(status).toMatchObject({
+      ready: true,
+      services: [{ running: 1, endpoints: ['http://10.0.0.5:80'] }],
+    });
+  });
+
+  it('is not ready while a second deployment is rolling', async () => {
+    const { fake, orchestrator } = setup();
+    await orchestrator.ensure(target);
+    fake.patchService('c', 'thaw-pr-1-web', {
+      runningCount: 1,
+      deployments: [{ status: 'PRIMARY' }, { status: 'ACTIVE' }],
+    });
+    expect((await orchestrator.status(target, 'spec')).ready).toBe(false);
+  });
+
+  it("reports why this service's newest STOPPED task failed (e.g. an image that does not exist)", async () => {
+    const { fake, orchestrator } = setup();
+    await orchestrator.ensure(target);
+    fake.patchService('c', 'thaw-pr-1-web', {
+      runningCount: 0,
+      deployments: [{ status: 'PRIMARY', failedTasks: 2, rolloutState: 'IN_PROGRESS' }],
+    });
+    const stopped = (reason: string, at: number) =>
+      task('STOPPED', '10.0.0.9', {
+        stopCode: 'TaskFailedToStart',
+        stoppedAt: new Date(at),
+        stoppedReason: reason,
+      });
+    fake.addTask(
+      'c',
+      'thaw-pr-1-web',
+      stopped('CannotPullContainerError: ghcr.io/acme/web:1.0: not found', 2),
+    );
+    fake.addTask('c', 'thaw-pr-1-web', stopped('an older failure', 1));
+    // Newer, but not a stopped task of this service: a task still RUNNING and another service's.
+    fake.addTask(
+      'c',
+      'thaw-pr-1-web',
+      task('RUNNING', '10.0.0.8', {
+        stopCode: 'TaskFailedToStart',
+        stoppedAt: new Date(3),
+        stoppedReason: 'still running',
+      }),
+    );
+    fake.addTask('c', 'thaw-pr-10-web', stopped('ResourceInitializationError: of pr-10', 4));
+    const status = await orchestrator.status(target, 'spec');
+    expect(status.ready).toBe(false);
+    expect(status.failure).toBe('web: CannotPullContainerError: ghcr.io/acme/web:1.0: not found');
+  });
+
+  it('reports a FAILED rollout as a failure, with the reason ECS gives', async () => {
+    const { fake, orchestrator } = setup();
+    await orchestrator.ensure(target);
+    fake.patchService('c', 'thaw-pr-1-web', {
+      runningCount: 0,
+      deployments: [
+        {
+          status: 'PRIMARY',
+          failedTasks: 0,
+          rolloutState: 'FAILED',
+          rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+        },
+      ],
+    });
+    const status = await orchestrator.status(target, 'spec');
+    expect(status).toMatchObject({
+      ready: false,
+      failure: 'web: ECS deployment circuit breaker: tasks failed to start.',
+    });
+  });
+
+  it('a same-name service still DRAINING: scaling up waits (retryable), creates nothing, then creates one', async () => {
+    const { fake, orchestrator } = setup();
+    await orchestrator.ensure(target);
+    await orchestrator.remove(target);
+    expect(fake.services.map((s) => s.status)).toEqual(['DRAINING']);
+
+    for (const attempt of [() => orchestrator.scale(target, 'spec'), () => orchestrator.ensure(target)]) {
+      const error = await attempt().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(Error);
+      expect(error).not.toBeInstanceOf(PermanentTaskError);
+    }
+    expect(await orchestrator.status(target, 'spec')).toMatchObject({ ready: false });
+    expect((await orchestrator.status(target, 'spec')).failure).toBeUndefined();
+    expect(fake.created('thaw-pr-1-web')).toBe(1);
+
+    fake.finishDraining();
+    await orchestrator.scale(target, 'spec');
+    await orchestrator.scale(target, 'spec');
+    expect(fake.services.map((s) => s.status)).toEqual(['INACTIVE', 'ACTIVE']);
+  });
+
+  it('two deliveries of the same deploy racing: the loser retries instead of failing the stack, one service', async () => {
+    const { fake, orchestrator } = setup();
+    const results = await Promise.allSettled([orchestrator.ensure(target), orchestrator.ensure(target)]);
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    expect(errors).toHaveLength(1); // ECS refused the second create as "not idempotent"
+    expect(errors[0]).not.toBeInstanceOf(PermanentTaskError);
+    await orchestrator.ensure(target); // the redelivered task updates the service the winner created
+    expect(fake.services.map((s) => s.status)).toEqual(['ACTIVE']);
+    expect(fake.calls.filter((c) => c.command === 'UpdateServiceCommand')).toHaveLength(1);
+  });
+
+  it('refuses a service with neither image in the spec nor in the launch', async () => {
+    const noImage = {
+      stackId: 'pr-1',
+      spec: parseSpec({ services: { web: { run: 'x', port: 80 } } }),
+      images: {},
+    };
+    await expect(setup().orchestrator.ensure(noImage)).rejects.toBeInstanceOf(PermanentTaskError);
+  });
+
+  // Messages are deliberately misleading: the translation must go by the error's name only.
+  const throttling = new ECSServiceException({
+    name: 'ThrottlingException',
+    $fault: 'client',
+    $metadata: {},
+    message: 'Rate exceeded; AccessDeniedException',
+  });
+  it.each([
+    ['ThrottlingException', 'retryable', throttling],
+    [
+      'ServerException',
+      new ServerException({ $metadata: {}, message: 'InvalidParameterException' }),
+      'retryable',
+    ],
+    ['a network error', 'retryable', Object.assign(new Error('ClientException'), { name: 'TimeoutError' })],
+    [
+      'AccessDeniedException',
+      new AccessDeniedException({ $metadata: {}, message: 'throttled' }),
+      'permanent',
+    ],
+    [
+      'InvalidParameterException',
+      new InvalidParameterException({ $metadata: {}, message: 'x' }),
+      'permanent',
+    ],
+    ['ClientException', 'permanent', new ClientException({ $metadata: {}, message: 'token not idempotent' })],
+    ['ClusterNotFoundException', 'permanent', new ClusterNotFoundException({ $metadata: {}, message: 'x' })],
+  ] as [string, 'retryable' | 'permanent', Error][])('%s from ECS is %s', async (_name, kind, error) => {
+    for (const [command, run] of [
+      ['RegisterTaskDefinitionCommand', (o: Orchestrator) => o.ensure(target)],
+      ['DescribeServicesCommand', (o: Orchestrator) => o.status(target, 'spec')],
+      ['UpdateServiceCommand', (o: Orchestrator) => o.scale(target, 'zero')],
+      ['DeleteServiceCommand', (o: Orchestrator) => o.remove(target)],
+    ] as const) {
+      const { fake, orchestrator } = setup();
+      await orchestrator.ensure(target);
+      fake.failNext(command, error);
+      const thrown = await run(orchestrator).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      if (kind === 'permanent') {
+        expect(thrown, command).toBeInstanceOf(PermanentTaskError);
+        expect((thrown as PermanentTaskError).cause, command).toBe(error);
+      } else expect(thrown, command).toBe(error);
+    }
+  });
+
+  it('a refused create with the service still missing is a permanent failure, not a retry loop', async () => {
+    const { fake, orchestrator } = setup();
+    fake.failNext(
+      'CreateServiceCommand',
+      new InvalidParameterException({ $metadata: {}, message: 'bad subnet' }),
+    );
+    await expect(orchestrator.ensure(target)).rejects.toBeInstanceOf(PermanentTaskError);
+  });
+});
+
+it("runs against moto's ECS API when CI asks for it", () => {
+  if (requireMoto) expect(motoUrl, 'THAW_REQUIRE_MOTO=1 but THAW_TEST_MOTO_URL is not set').toBeDefined();
+});
+
+describe.runIf(motoUrl)("ECS orchestrator against moto's ECS API", () => {
+  it('a stack removed and launched again has exactly one ACTIVE service per name', async () => {
+    const cluster = `thaw-again-${Date.now()}`;
+    const env = await motoEnvironment(motoUrl!, cluster);
+    const orchestrator = createEcsOrchestrator({ ...env, cluster, region: 'us-east-1', urls });
+    const target = { stackId: 'pr-7', spec, images: { web: '1', api: '1' } };
+    await orchestrator.ensure(target);
+    await orchestrator.remove(target);
+    await orchestrator.scale(target, 'spec');
+    await orchestrator.ensure(target);
+    const { serviceArns = [] } = await env.ecs.send(new ListServicesCommand({ cluster }));
+    const { services = [] } = await env.ecs.send(
+      new DescribeServicesCommand({ cluster, services: serviceArns }),
+    );
+    expect(
+      services
+        .filter((s) => s.status === 'ACTIVE')
+        .map((s) => s.serviceName)
+        .sort(),
+    ).toEqual(['thaw-pr-7-api', 'thaw-pr-7-web']);
+    env.ecs.destroy();
+  });
+
+  it("moto's ClusterNotFoundException is a permanent failure", async () => {
+    const env = await motoEnvironment(motoUrl!, `thaw-exists-${Date.now()}`);
+    const orchestrator = createEcsOrchestrator({
+      ...env,
+      cluster: 'no-such-cluster',
+      region: 'us-east-1',
+      urls,
+    });
+    const target = { stackId: 'pr-8', spec, images: { web: '1', api: '1' } };
+    const error = await orchestrator.ensure(target).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(PermanentTaskError);
+    expect((error as PermanentTaskError).cause).toMatchObject({ name: 'ClusterNotFoundException' });
+    env.ecs.destroy();
+  });
+
+  it('registers task definitions with labels, env and tags; creates tagged services; remove deregisters them', async () => {
+    const cluster = `thaw-ecs-${Date.now()}`;
+    const env = await motoEnvironment(motoUrl!, cluster);
+    const databases = {
+      urlFor: (id: string) => `postgres://app@db.internal:5432/thaw_${id.replaceAll('-', '_')}`,
+    };
+    const orchestrator = createEcsOrchestrator({
+      ...env,
+      cluster,
+      region: 'us-east-1',
+      urls,
+      databases,
+      executionRoleArn: 'arn:aws:iam::123456789012:role/exec',
+      logGroup: '/thaw/stacks',
+    });
+    const target = { stackId: 'pr-42', spec, images: { web: 'sha-1', api: 'ghcr.io/acme/api:2.0' } };
+    await orchestrator.ensure(target);
+
+    const { taskDefinition, tags } = await env.ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: 'thaw-pr-42-api', include: ['TAGS'] }),
+    );
+    const container = taskDefinition!.containerDefinitions![0]!;
+    expect(container.image).toBe('ghcr.io/acme/api:2.0');
+    expect(container.dockerLabels).toMatchObject({
+      'traefik.http.routers.thaw-pr-42-api.rule': 'Host(`api-pr-42.qa.example.com`) && PathPrefix(`/v1`)',
+      'thaw.stack': 'pr-42',
+    });
+    expect(container.environment).toEqual(
+      expect.arrayContaining([{ name: 'DATABASE_URL', value: 'postgres://app@db.internal:5432/thaw_pr_42' }]),
+    );
+    expect(taskDefinition).toMatchObject({
+      cpu: '512',
+      memory: '1024',
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+    });
+    expect(tags).toEqual(
+      expect.arrayContaining([
+        { key: 'thaw:stack', value: 'pr-42' },
+        { key: 'thaw:service', value: 'api' },
+      ]),
+    );
+    const web = await env.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'thaw-pr-42-web' }));
+    expect(web.taskDefinition!.containerDefinitions![0]!.image).toBe('ghcr.io/acme/web:sha-1');
+    expect(web.taskDefinition!.containerDefinitions![0]!.environment).toEqual(
+      expect.arrayContaining([{ name: 'API', value: 'https://api-pr-42.qa.example.com/v1' }]),
+    );
+
+    const { services } = await env.ecs.send(
+      new DescribeServicesCommand({
+        cluster,
+        services: ['thaw-pr-42-web', 'thaw-pr-42-api'],
+        include: ['TAGS'],
+      }),
+    );
+    expect(services?.map((s) => [s.serviceName, s.status, s.desiredCount])).toEqual([
+      ['thaw-pr-42-web', 'ACTIVE', 1],
+      ['thaw-pr-42-api', 'ACTIVE', 1],
+    ]);
+    expect(services?.[0]?.tags).toEqual(expect.arrayContaining([{ key: 'thaw:stack', value: 'pr-42' }]));
+
+    await orchestrator.scale(target, 'zero');
+    const frozen = await env.ecs.send(new DescribeServicesCommand({ cluster, services: ['thaw-pr-42-web'] }));
+    expect(frozen.services?.[0]?.desiredCount).toBe(0);
+
+    await orchestrator.remove(target);
+    const gone = await env.ecs.send(
+      new DescribeServicesCommand({ cluster, services: ['thaw-pr-42-web', 'thaw-pr-42-api'] }),
+    );
+    expect(gone.services?.map((s) => s.status)).toEqual(['INACTIVE', 'INACTIVE']);
+    const defs = await env.ecs.send(
+      new ListTaskDefinitionsCommand({ familyPrefix: 'thaw-pr-42', status: 'ACTIVE' }),
+    );
+    expect(defs.taskDefinitionArns).toEqual([]);
+    env.ecs.destroy();
+  });
+});

@@ -1,0 +1,368 @@
+import {
+  type ContainerDefinition,
+  CreateServiceCommand,
+  DeleteServiceCommand,
+  DeregisterTaskDefinitionCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  type ECSClient,
+  ListTaskDefinitionsCommand,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  type Service,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import {
+  imageReference,
+  type Orchestrator,
+  type PublicUrls,
+  type ReplicaTarget,
+  resourceName,
+  type ServiceStatus,
+  type StackDatabases,
+  type StackTarget,
+  serviceEnvironment,
+} from '../core/orchestrator.ts';
+import { type ServiceSpec, serviceHost } from '../core/spec.ts';
+import { PermanentTaskError } from './errors.ts';
+
+export interface EcsOrchestratorOptions {
+  ecs: Pick<ECSClient, 'send'>;
+  cluster: string;
+  subnets: string[];
+  securityGroups: string[];
+  /** Role ECS uses to pull images and write logs. */
+  executionRoleArn?: string | undefined;
+  /** Role the stack's containers run as. */
+  taskRoleArn?: string | undefined;
+  /** CloudWatch Logs group for stack containers (stream prefix: the stack id). */
+  logGroup?: string | undefined;
+  region: string;
+  assignPublicIp?: boolean;
+  /** Traefik entry point the stack routers attach to (default "web"). */
+  entryPoint?: string;
+  urls: PublicUrls;
+  databases?: Pick<StackDatabases, 'urlFor'>;
+  /** CPU architecture of the stacks (default X86_64). */
+  architecture?: 'X86_64' | 'ARM64';
+}
+
+/**
+ * ECS errors that retrying cannot fix, by their type name (never by message text). Everything else —
+ * ThrottlingException, ServerException, network errors — is transient: the SDK already retried with
+ * backoff, and SQS redelivers the task.
+ */
+const PERMANENT = new Set([
+  'InvalidParameterException',
+  'ClientException',
+  'ClusterNotFoundException',
+  'AccessDeniedException',
+  'PlatformUnknownException',
+  'UnsupportedFeatureException',
+]);
+
+/** The error a task should see: PermanentTaskError for what retrying cannot fix, else the error itself. */
+export function translateEcsError(error: unknown): unknown {
+  if (error instanceof Error && PERMANENT.has(error.name))
+    return new PermanentTaskError(`${error.name}: ${error.message}`, { cause: error });
+  return error;
+}
+
+async function call<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw translateEcsError(error);
+  }
+}
+
+/** The Traefik ECS provider labels that route a stack service: a router and a service unique to it. */
+export function traefikLabels(
+  stackId: string,
+  service: string,
+  spec: ServiceSpec,
+  { domain, entryPoint = 'web' }: { domain: string; entryPoint?: string },
+): Record<string, string> {
+  const name = resourceName(stackId, service);
+  const host = serviceHost(spec, stackId, domain);
+  const rule = spec.pathPrefix
+    ? `Host(\`${host}\`) && PathPrefix(\`${spec.pathPrefix}\`)`
+    : `Host(\`${host}\`)`;
+  return {
+    'traefik.enable': 'true',
+    [`traefik.http.routers.${name}.rule`]: rule,
+    [`traefik.http.routers.${name}.entrypoints`]: entryPoint,
+    [`traefik.http.routers.${name}.service`]: name,
+    [`traefik.http.services.${name}.loadbalancer.server.port`]: String(spec.port),
+    [`traefik.http.services.${name}.loadbalancer.healthcheck.path`]: spec.health,
+    [`traefik.http.services.${name}.loadbalancer.healthcheck.interval`]: '5s',
+    'thaw.managed': 'true',
+    'thaw.stack': stackId,
+    'thaw.service': service,
+  };
+}
+
+/**
+ * Runs stacks on ECS Fargate: one task definition family and one ECS service per stack service, tagged
+ * thaw:stack / thaw:service, carrying the Traefik labels. Scaling is desiredCount; a frozen stack keeps
+ * its services at 0, so Traefik (which lists only running tasks) has no router for it.
+ */
+export function createEcsOrchestrator(options: EcsOrchestratorOptions): Orchestrator {
+  const { ecs, cluster } = options;
+  const tags = (stackId: string, service: string) => [
+    { key: 'thaw:stack', value: stackId },
+    { key: 'thaw:service', value: service },
+  ];
+
+  const register = async (target: StackTarget, service: string) => {
+    const spec = target.spec.services[service]!;
+    const image = imageReference(spec, service, target.images);
+    if (!image)
+      throw new PermanentTaskError(
+        `service ${service} has no image: set "image" in thaw.yml or pass images ${service}=<ref>`,
+      );
+    const environment = serviceEnvironment(target, service, {
+      urls: options.urls,
+      databaseUrl: options.databases?.urlFor(target.stackId),
+    });
+    const container: ContainerDefinition = {
+      name: service,
+      image,
+      essential: true,
+      portMappings: [{ containerPort: spec.port, protocol: 'tcp' }],
+      environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
+      dockerLabels: traefikLabels(target.stackId, service, spec, {
+        domain: options.urls.domain,
+        entryPoint: options.entryPoint,
+      }),
+      ...(options.logGroup
+        ? {
+            logConfiguration: {
+              logDriver: 'awslogs',
+              options: {
+                'awslogs-group': options.logGroup,
+                'awslogs-region': options.region,
+                'awslogs-stream-prefix': target.stackId,
+              },
+            },
+          }
+        : {}),
+    };
+    const result = await call(() =>
+      ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family: resourceName(target.stackId, service),
+          networkMode: 'awsvpc',
+          requiresCompatibilities: ['FARGATE'],
+          cpu: String(spec.cpu),
+          memory: String(spec.memory),
+          runtimePlatform: {
+            cpuArchitecture: options.architecture ?? 'X86_64',
+            operatingSystemFamily: 'LINUX',
+          },
+          executionRoleArn: options.executionRoleArn,
+          taskRoleArn: options.taskRoleArn,
+          containerDefinitions: [container],
+          tags: tags(target.stackId, service),
+        }),
+      ),
+    );
+    return result.taskDefinition!.taskDefinitionArn!;
+  };
+
+  const describe = async (stackId: string, services: string[]): Promise<Map<string, Service>> => {
+    const found = new Map<string, Service>();
+    for (let i = 0; i < services.length; i += 10) {
+      const names = services.slice(i, i + 10).map((s) => resourceName(stackId, s));
+      const result = await call(() => ecs.send(new DescribeServicesCommand({ cluster, services: names })));
+      for (const service of result.services ?? []) found.set(service.serviceName!, service);
+    }
+    return found;
+  };
+
+  const deploy = async (target: StackTarget, desired: (spec: ServiceSpec) => number) => {
+    const names = Object.keys(target.spec.services);
+    const existing = await describe(target.stackId, names);
+    for (const service of names) {
+      const spec = target.spec.services[service]!;
+      const name = resourceName(target.stackId, service);
+      const current = existing.get(name);
+      if (current?.status === 'DRAINING')
+        throw new Error(`service ${name} is still draining from an earlier delete; retrying`);
+      const taskDefinition = await register(target, service);
+      if (current?.status === 'ACTIVE') {
+        await call(() =>
+          ecs.send(
+            new UpdateServiceCommand({ cluster, service: name, taskDefinition, desiredCount: desired(spec) }),
+          ),
+        );
+        continue;
+      }
+      await create(
+        target.stackId,
+        service,
+        new CreateServiceCommand({
+          cluster,
+          serviceName: name,
+          taskDefinition,
+          desiredCount: desired(spec),
+          launchType: 'FARGATE',
+          networkConfiguration: {
+            awsvpcConfiguration: {
+              subnets: options.subnets,
+              securityGroups: options.securityGroups,
+              assignPublicIp: options.assignPublicIp ? 'ENABLED' : 'DISABLED',
+            },
+          },
+          deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: false } },
+          tags: tags(target.stackId, service),
+          propagateTags: 'SERVICE',
+          enableECSManagedTags: true,
+        }),
+      );
+    }
+  };
+
+  /**
+   * ECS refuses a same-name service (InvalidParameterException, "not idempotent") while the old one is
+   * still DRAINING, or when another delivery of the same task created it a moment ago. Both pass: say
+   * so as a transient error, so the task is retried (and then updates the service) instead of failing.
+   */
+  const create = async (stackId: string, service: string, command: CreateServiceCommand) => {
+    try {
+      await ecs.send(command);
+    } catch (error) {
+      if (error instanceof Error && error.name === 'InvalidParameterException') {
+        const name = resourceName(stackId, service);
+        const status = (await describe(stackId, [service])).get(name)?.status;
+        if (status === 'ACTIVE' || status === 'DRAINING')
+          throw new Error(`service ${name} is ${status} after a concurrent change; retrying`, {
+            cause: error,
+          });
+      }
+      throw translateEcsError(error);
+    }
+  };
+
+  /** Why the newest stopped task of a service stopped, if it failed (image pull error, essential container exited). */
+  const stoppedReason = async (serviceName: string): Promise<string | undefined> => {
+    const listed = await call(() =>
+      ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus: 'STOPPED', maxResults: 10 })),
+    );
+    if (!listed.taskArns?.length) return undefined;
+    const described = await call(() =>
+      ecs.send(new DescribeTasksCommand({ cluster, tasks: listed.taskArns })),
+    );
+    const failed = (described.tasks ?? [])
+      .filter((t) => t.stopCode === 'TaskFailedToStart' || t.stopCode === 'EssentialContainerExited')
+      .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))[0];
+    if (!failed) return undefined;
+    const container = failed.containers?.find((c) => c.reason || c.exitCode);
+    return [
+      failed.stoppedReason,
+      container?.reason,
+      container?.exitCode !== undefined ? `exit code ${container.exitCode}` : undefined,
+    ]
+      .filter(Boolean)
+      .join('; ');
+  };
+
+  const endpointsOf = async (serviceName: string, port: number): Promise<string[]> => {
+    const listed = await call(() =>
+      ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus: 'RUNNING' })),
+    );
+    if (!listed.taskArns?.length) return [];
+    const described = await call(() =>
+      ecs.send(new DescribeTasksCommand({ cluster, tasks: listed.taskArns })),
+    );
+    return (described.tasks ?? []).flatMap((task) =>
+      (task.attachments ?? []).flatMap((a) =>
+        (a.details ?? [])
+          .filter((d) => d.name === 'privateIPv4Address')
+          .map((d) => `http://${d.value}:${port}`),
+      ),
+    );
+  };
+
+  return {
+    ensure: (target) => deploy(target, (spec) => spec.replicas),
+
+    async scale(target, to: ReplicaTarget) {
+      const names = Object.keys(target.spec.services);
+      const existing = await describe(target.stackId, names);
+      const missing = names.some((s) => existing.get(resourceName(target.stackId, s))?.status !== 'ACTIVE');
+      if (to === 'spec' && missing) return deploy(target, (spec) => spec.replicas);
+      for (const service of names) {
+        const name = resourceName(target.stackId, service);
+        if (existing.get(name)?.status !== 'ACTIVE') continue; // scaling a missing service to 0 is already done
+        const desiredCount = to === 'zero' ? 0 : target.spec.services[service]!.replicas;
+        await call(() => ecs.send(new UpdateServiceCommand({ cluster, service: name, desiredCount })));
+      }
+    },
+
+    async status(target, to) {
+      const names = Object.keys(target.spec.services);
+      const existing = await describe(target.stackId, names);
+      const statuses = await Promise.all(
+        names.map(async (service): Promise<ServiceStatus> => {
+          const spec = target.spec.services[service]!;
+          const name = resourceName(target.stackId, service);
+          const current = existing.get(name);
+          const desired = to === 'zero' ? 0 : spec.replicas;
+          if (current?.status !== 'ACTIVE') {
+            return { service, desired, running: 0, ready: desired === 0, endpoints: [] };
+          }
+          const running = current.runningCount ?? 0;
+          const steady =
+            (current.deployments?.length ?? 0) === 1 &&
+            (current.desiredCount ?? 0) === desired &&
+            running === desired;
+          const rollout = current.deployments?.find((d) => d.status === 'PRIMARY');
+          let failure: string | undefined;
+          if (!steady && desired > 0) {
+            if (rollout?.rolloutState === 'FAILED')
+              failure = `${service}: ${rollout.rolloutStateReason ?? 'deployment failed'}`;
+            else if (running === 0 && (rollout?.failedTasks ?? 0) > 0) {
+              // Tasks keep failing to start: say why (CannotPullContainerError, essential container exited…).
+              const reason = await stoppedReason(name);
+              if (reason) failure = `${service}: ${reason}`;
+            }
+          }
+          const endpoints = desired > 0 && running > 0 ? await endpointsOf(name, spec.port) : [];
+          return { service, desired, running, ready: steady, endpoints, ...(failure ? { failure } : {}) };
+        }),
+      );
+      const failure = statuses.find((s) => s.failure)?.failure;
+      return { ready: statuses.every((s) => s.ready), ...(failure ? { failure } : {}), services: statuses };
+    },
+
+    async remove(target) {
+      for (const service of Object.keys(target.spec.services)) {
+        const name = resourceName(target.stackId, service);
+        try {
+          await call(() => ecs.send(new DeleteServiceCommand({ cluster, service: name, force: true })));
+        } catch (error) {
+          if (
+            !(
+              error instanceof Error &&
+              (error.name === 'ServiceNotFoundException' || error.name === 'ServiceNotActiveException')
+            )
+          )
+            throw error;
+        }
+        let nextToken: string | undefined;
+        do {
+          const page = await call(() =>
+            ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: name, status: 'ACTIVE', nextToken })),
+          );
+          for (const arn of page.taskDefinitionArns ?? []) {
+            // familyPrefix matches by prefix: thaw-pr-1-web would also match thaw-pr-1-web2.
+            if (arn.split('/').at(-1)?.replace(/:\d+$/, '') !== name) continue;
+            await call(() => ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn })));
+          }
+          nextToken = page.nextToken;
+        } while (nextToken);
+      }
+    },
+  };
+}

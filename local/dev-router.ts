@@ -1,0 +1,138 @@
+import { createWriteStream } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createProxyServer } from 'httpxy';
+import type { Log } from '../core/ports.ts';
+import { type RouteTable, routeTable } from './router-rules.ts';
+
+interface DynamicConfig {
+  http: {
+    routers: Record<string, { rule: string; service: string; priority?: number }>;
+    services: Record<string, { loadBalancer: { servers: { url: string }[] } }>;
+  };
+}
+
+export interface DevRouterOptions {
+  /** Where the dynamic configuration comes from (the sidecar's /traefik/dynamic), as Traefik's HTTP provider. */
+  configUrl: string;
+  port: number;
+  host?: string;
+  /** Traefik v3-format JSON access log, tailed by the sidecar. */
+  accessLog: string;
+  log: Log;
+  pollMs?: number;
+}
+
+/**
+ * The built-in dev router, for machines without Traefik: the same dynamic configuration and the same
+ * semantics (Host/HostRegexp/PathPrefix, priority = rule length unless set, highest wins, no
+ * fall-through past the chosen router, 503 when its service has no servers), proxied with httpxy, and
+ * a Traefik v3 JSON access log. Production uses Traefik.
+ */
+export async function startDevRouter(options: DevRouterOptions) {
+  const { log, pollMs = 250 } = options;
+  let table: RouteTable<{ rule: string; service: string; priority?: number; name: string }> = routeTable({});
+  let services: DynamicConfig['http']['services'] = {};
+  const cursors = new Map<string, number>();
+  const accessLog = createWriteStream(options.accessLog, { flags: 'a' });
+  const proxy = createProxyServer({ xfwd: true, changeOrigin: false });
+  let running = true;
+
+  const refresh = async () => {
+    try {
+      const response = await fetch(options.configUrl, { signal: AbortSignal.timeout(2000) });
+      const config = (await response.json()) as DynamicConfig;
+      table = routeTable(config.http.routers);
+      services = config.http.services;
+    } catch (error) {
+      log.warn('dev router could not load its configuration; keeping the last one', {
+        reason: String(error),
+      });
+    }
+  };
+  await refresh();
+  const poll = async () => {
+    while (running) {
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+      if (running) await refresh();
+    }
+  };
+  const polling = poll();
+
+  const writeAccess = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    started: number,
+    startedAt: Date,
+    host: string,
+    router?: string,
+    service?: string,
+    serviceUrl?: string,
+  ) => {
+    const duration = Math.round((performance.now() - started) * 1e6);
+    accessLog.write(
+      `${JSON.stringify({
+        ClientHost: req.socket.remoteAddress,
+        DownstreamStatus: res.statusCode,
+        Duration: duration,
+        RequestHost: host,
+        RequestMethod: req.method,
+        RequestPath: req.url,
+        RequestProtocol: `HTTP/${req.httpVersion}`,
+        ...(router ? { RouterName: `${router}@http`, ServiceName: `${service}@http` } : {}),
+        ...(serviceUrl ? { ServiceURL: serviceUrl } : {}),
+        StartUTC: startedAt.toISOString(),
+        entryPointName: 'web',
+        level: 'info',
+        msg: '',
+        time: new Date().toISOString(),
+      })}\n`,
+    );
+  };
+
+  const server: Server = createServer((req, res) => {
+    const started = performance.now();
+    const startedAt = new Date();
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+    const path = (req.url ?? '/').split('?')[0]!;
+    const router = table.match(host, path);
+    if (!router) {
+      res.on('finish', () => writeAccess(req, res, started, startedAt, host));
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
+      return;
+    }
+    const servers = services[router.service]?.loadBalancer.servers ?? [];
+    if (servers.length === 0) {
+      res.on('finish', () => writeAccess(req, res, started, startedAt, host, router.name, router.service));
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('no available server\n');
+      return;
+    }
+    const index = (cursors.get(router.service) ?? 0) % servers.length;
+    cursors.set(router.service, index + 1);
+    const target = servers[index]!.url;
+    res.on('finish', () =>
+      writeAccess(req, res, started, startedAt, host, router.name, router.service, target),
+    );
+    proxy.web(req, res, { target }).catch(() => {
+      if (!res.headersSent)
+        res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' }).end('Bad Gateway\n');
+    });
+  });
+  proxy.on('error', () => {});
+  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    port,
+    async stop() {
+      running = false;
+      await polling;
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+      proxy.close();
+      await new Promise<void>((resolve) => accessLog.end(resolve));
+    },
+  };
+}

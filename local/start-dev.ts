@@ -1,0 +1,241 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { createAdaptorServer } from '@hono/node-server';
+import { parseDuration } from '../core/duration.ts';
+import { parseEvent } from '../core/events.ts';
+import type { PublicUrls } from '../core/orchestrator.ts';
+import type { Log } from '../core/ports.ts';
+import { loadSpecFile } from '../adapters/spec-file.ts';
+import { openPgliteStore } from '../adapters/store/pglite.ts';
+import { openTasks } from '../core/transition.ts';
+import { freePort } from './free-port.ts';
+import { createGitHubNotifier } from '../adapters/github-notifier.ts';
+import { createPostgresDatabases } from '../adapters/postgres-databases.ts';
+import {
+  createProcessOrchestrator,
+  endLeftoverProcesses,
+} from './process-orchestrator.ts';
+import { startLocalControlPlane } from './control-plane.ts';
+import { startInProcessSqs } from './in-process-sqs.ts';
+import { createSqsClient } from '../adapters/sqs.ts';
+import { stackExecutors } from '../core/stack-executors.ts';
+import { startSidecar } from '../sidecar/sidecar.ts';
+import { createControlApi } from './control-api.ts';
+import { startDevRouter } from './dev-router.ts';
+import { startTraefik, traefikVersion } from './traefik.ts';
+
+export const DEMO_SPEC = new URL('../examples/demo/thaw.yml', import.meta.url).pathname;
+
+export interface DevOptions {
+  /** Data directory: the PGlite store, logs, the access log (default .thaw). */
+  dataDir?: string;
+  /** The router's port (default 8080; 0 picks a free one). */
+  port?: number;
+  /** Stacks answer on <host>.<domain>:<port> (default localhost). */
+  domain?: string;
+  /** Idle timeout for stacks launched here, e.g. "30s" (default: each spec's own). */
+  idle?: string;
+  router?: 'builtin' | 'traefik';
+  /** A traefik binary (with router "traefik"). */
+  traefikBin?: string;
+  /** Launch examples/demo as stack "demo". */
+  demo?: boolean;
+  /** A PostgreSQL server for per-stack databases (the demo api counts visits there). */
+  databaseUrl?: string;
+  /** How often the freezer runs (default: a quarter of --idle, between 1 s and 60 s). */
+  freezerIntervalMs?: number;
+  /** Seconds between readiness checks of a starting stack (default 1). */
+  readyPollSeconds?: number;
+  /** How often Traefik polls the sidecar for routes (default 500ms). */
+  traefikPollInterval?: string;
+  log: Log;
+}
+
+/**
+ * The whole system on one machine: PGlite, the in-process SQS endpoint, the Lambda handlers behind a
+ * Lambda-like runner, the freezer, the process orchestrator, the sidecar (tailer + launcher + routes)
+ * and a router (real Traefik or the built-in one) on one port.
+ */
+export async function startDev(options: DevOptions) {
+  const { log } = options;
+  const dataDir = resolve(options.dataDir ?? '.thaw');
+  mkdirSync(join(dataDir, 'logs'), { recursive: true });
+  const domain = options.domain ?? 'localhost';
+  const requestedPort = options.port ?? 8080;
+  const idleMs = options.idle ? parseDuration(options.idle) : undefined;
+  const stops: (() => Promise<void>)[] = [];
+  // Every step runs even when one fails; then the failures are thrown, so nobody is told
+  // "nothing left running" when something may be.
+  const stopAll = async () => {
+    const failures: unknown[] = [];
+    for (const stop of stops.reverse())
+      await stop().catch((error) => {
+        log.warn('stop failed', { reason: String(error) });
+        failures.push(error);
+      });
+    stops.length = 0;
+    if (failures.length)
+      throw new AggregateError(
+        failures,
+        `stopping thaw dev failed: ${failures.map((f) => (f instanceof Error ? f.message : String(f))).join('; ')}`,
+      );
+  };
+
+  try {
+    const { store } = await openPgliteStore({ dataDir: join(dataDir, 'db') });
+    stops.push(() => store.close());
+    const sqsServer = await startInProcessSqs();
+    stops.push(() => sqsServer.close());
+    const sqs = createSqsClient({ endpoint: sqsServer.endpoint });
+    stops.push(async () => sqs.destroy());
+
+    // The router's port decides the public URLs; pick it first when asked for any free port.
+    const port = requestedPort === 0 ? await freePort() : requestedPort;
+    const urls: PublicUrls = { domain, scheme: 'http', port };
+    const databases = options.databaseUrl
+      ? createPostgresDatabases({ adminUrl: options.databaseUrl })
+      : undefined;
+    if (databases) stops.push(() => databases.close());
+    // A run that was killed (kill -9, a crash) left its services running: end them before anything
+    // starts new copies, so a stack never runs twice.
+    await endLeftoverProcesses(dataDir, { graceMs: 3000, log });
+    const orchestrator = createProcessOrchestrator({ dataDir, urls, databases, log, graceMs: 3000 });
+    stops.push(() => orchestrator.stopAll());
+
+    const freezerIntervalMs =
+      options.freezerIntervalMs ?? Math.min(60_000, Math.max(1000, Math.floor((idleMs ?? 240_000) / 4)));
+    const plane = await startLocalControlPlane({
+      sqs,
+      store,
+      executors: {
+        ...stackExecutors({
+          orchestrator,
+          databases,
+          readyPollSeconds: options.readyPollSeconds ?? 1,
+          readyTimeoutSeconds: 120,
+        }),
+        // Local stacks have no pull request; the notifier says once that it is off.
+        notify: createGitHubNotifier({ urls: { domain, scheme: 'http', port }, store, log }),
+      },
+      log,
+      visibilityTimeoutSeconds: 5,
+      waitTimeSeconds: 0,
+      idlePollMs: 20,
+      batchWindowMs: 0,
+      freezerIntervalMs,
+    });
+    stops.push(() => plane.stop());
+
+    // A restart reuses the data directory, but the queues were in memory: stacks that were awake are
+    // frozen (they wake on the next request), and tasks of transitions in flight are sent again.
+    const previous = await store.list();
+    const awake = previous.filter((s) => s.state === 'RUNNING' || s.state === 'UPDATING');
+    if (awake.length)
+      await plane.queues.sendEvents(
+        awake.map((s) =>
+          parseEvent({
+            v: 1,
+            type: 'FREEZE',
+            stackId: s.id,
+            at: new Date().toISOString(),
+            seenAccessAt: null,
+          }),
+        ),
+      );
+    const redrive = previous.flatMap(openTasks);
+    if (redrive.length) await plane.queues.sendTasks(redrive);
+
+    const accessLog = join(dataDir, 'access.log');
+    writeFileSync(accessLog, '', { flag: 'a' });
+    const sidecar = await startSidecar({
+      store,
+      events: plane.queues,
+      log,
+      domain,
+      retryAfterSeconds: 2,
+      routingRetryAfterSeconds: 1,
+      resumeCooldownMs: 5000,
+      defaultWakeSeconds: 5,
+      defaultLaunchSeconds: 10,
+      accessLog: { path: accessLog, flushSeconds: 1, launcherRouter: 'thaw-launcher', pollMs: 200 },
+      routes: { source: orchestrator, domain, launcherUrl: '', launcherRouter: 'thaw-launcher' },
+    });
+    stops.push(() => sidecar.stop());
+    const configUrl = `${sidecar.url}/traefik/dynamic`;
+
+    const router = options.router ?? 'builtin';
+    let routerInfo: string;
+    if (router === 'traefik') {
+      const bin = options.traefikBin ?? 'traefik';
+      const version = traefikVersion(bin);
+      if (!version)
+        throw new Error(
+          `${bin} is not a working traefik binary (set --traefik-bin, or use --router builtin)`,
+        );
+      const traefik = await startTraefik({
+        bin,
+        port,
+        configUrl,
+        accessLog,
+        logFile: join(dataDir, 'traefik.log'),
+        log,
+      });
+      stops.push(() => traefik.stop());
+      routerInfo = `traefik ${version}`;
+    } else {
+      const devRouter = await startDevRouter({ configUrl, port, accessLog, log });
+      stops.push(() => devRouter.stop());
+      routerInfo = 'built-in dev router';
+    }
+
+    const control = createAdaptorServer({
+      fetch: createControlApi({ store, events: plane.queues, urls, idleOverride: options.idle }).fetch,
+    }) as Server;
+    await new Promise<void>((done) => control.listen(0, '127.0.0.1', done));
+    stops.push(
+      () =>
+        new Promise<void>((done) => {
+          control.closeAllConnections();
+          control.close(() => done());
+        }),
+    );
+    const controlUrl = `http://127.0.0.1:${(control.address() as AddressInfo).port}`;
+    const stateFile = join(dataDir, 'dev.json');
+    writeFileSync(
+      stateFile,
+      JSON.stringify({ pid: process.pid, controlUrl, port, domain, router: routerInfo }, null, 2),
+    );
+    stops.push(async () => rmSync(stateFile, { force: true }));
+
+    if (options.demo) {
+      const spec = await loadSpecFile(DEMO_SPEC);
+      if (options.idle) spec.idleTimeout = options.idle;
+      await plane.queues.sendEvents([
+        parseEvent({ v: 1, type: 'LAUNCH', stackId: 'demo', at: new Date().toISOString(), images: {}, spec }),
+      ]);
+    }
+
+    return {
+      store,
+      plane,
+      orchestrator,
+      sidecar,
+      port,
+      domain,
+      routerInfo,
+      controlUrl,
+      dataDir,
+      urlOf: (stackId: string, service = '') =>
+        `http://${service ? `${service}-` : ''}${stackId}.${domain}:${port}`,
+      stop: stopAll,
+    };
+  } catch (error) {
+    // The start failed: that is the error to report; stop failures are logged by stopAll.
+    await stopAll().catch(() => undefined);
+    throw error;
+  }
+}
+
+export type Dev = Awaited<ReturnType<typeof startDev>>;
