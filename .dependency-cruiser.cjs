@@ -5,7 +5,8 @@ module.exports = {
   forbidden: [
     {
       name: 'core-is-pure',
-      comment: 'core/ is the pure domain: it imports nothing of ours outside core/, no Node built-in and no I/O library.',
+      comment:
+        'core/ is the pure domain: it imports nothing of ours outside core/, no Node built-in and no I/O library.',
       severity: 'error',
       from: { path: '^core/' },
       to: {
@@ -14,14 +15,16 @@ module.exports = {
     },
     {
       name: 'adapters-import-only-core',
-      comment: 'adapters/ put the outside world behind core’s ports; they never reach up into a part, local mode or the CLI.',
+      comment:
+        'adapters/ put the outside world behind core’s ports; they never reach up into a part, local mode or the CLI.',
       severity: 'error',
       from: { path: '^adapters/' },
       to: { path: '^(lambdas|sidecar|action|local|cli)/' },
     },
     {
       name: 'deployable-parts-never-import-each-other',
-      comment: 'lambdas/, sidecar/ and action/ ship as separate artifacts: shared code belongs in core/ or adapters/.',
+      comment:
+        'lambdas/, sidecar/ and action/ ship as separate artifacts: shared code belongs in core/ or adapters/.',
       severity: 'error',
       from: { path: '^(lambdas|sidecar|action)/' },
       to: { path: '^(lambdas|sidecar|action)/', pathNot: '^$1/' },

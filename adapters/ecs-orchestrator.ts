@@ -12,6 +12,7 @@ import {
   type Service,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
+import { PermanentTaskError } from '../core/errors.ts';
 import {
   imageReference,
   type Orchestrator,
@@ -24,7 +25,6 @@ import {
   serviceEnvironment,
 } from '../core/orchestrator.ts';
 import { type ServiceSpec, serviceHost } from '../core/spec.ts';
-import { PermanentTaskError } from './errors.ts';
 
 export interface EcsOrchestratorOptions {
   ecs: Pick<ECSClient, 'send'>;

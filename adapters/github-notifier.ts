@@ -1,10 +1,10 @@
 import { type FargatePrices, stackCost } from '../core/cost.ts';
+import { estimate } from '../core/eta.ts';
+import type { Executor } from '../core/executors.ts';
 import { type PublicUrls, stackUrls } from '../core/orchestrator.ts';
 import type { Log, Store } from '../core/ports.ts';
 import { commentMarker, renderComment } from '../core/pr-comment.ts';
 import { upsertStickyComment } from '../core/sticky-comment.ts';
-import { estimate } from '../core/eta.ts';
-import type { Executor } from '../core/executors.ts';
 import { fetchCommentsApi } from './github-comments.ts';
 
 export interface NotifierOptions {

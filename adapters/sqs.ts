@@ -16,16 +16,24 @@ export type SqsSend = Pick<SQSClient, 'send'>;
 export interface SqsClientOptions {
   /** AWS_ENDPOINT_URL_SQS also works; this wins. ElasticMQ or the in-process endpoint locally. */
   endpoint?: string | undefined;
+  /** Default: the SDK's own resolution (AWS_REGION in Lambda and ECS). */
   region?: string | undefined;
+  /** Dummy credentials, for a local endpoint that checks none (local mode, tests). */
+  localCredentials?: boolean;
 }
 
-/** An SQS client; with an endpoint (local servers) it uses dummy credentials unless real ones are set. */
-export function createSqsClient({ endpoint, region }: SqsClientOptions = {}): SQSClient {
-  const config: SQSClientConfig = { region: region ?? process.env.AWS_REGION ?? 'us-east-1' };
-  if (endpoint) {
-    config.endpoint = endpoint;
-    if (!process.env.AWS_ACCESS_KEY_ID)
-      config.credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** An SQS client. Credentials come from the SDK's default chain unless `localCredentials` is set. */
+export function createSqsClient({
+  endpoint,
+  region,
+  localCredentials = false,
+}: SqsClientOptions = {}): SQSClient {
+  const config: SQSClientConfig = {};
+  if (region) config.region = region;
+  if (endpoint) config.endpoint = endpoint;
+  if (localCredentials) {
+    config.region ??= 'us-east-1';
+    config.credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   }
   return new SQSClient(config);
 }
@@ -76,36 +84,39 @@ export async function sendBatches(
   }
 }
 
-export interface SqsQueuesOptions {
+export interface QueueOptions {
   sqs: SqsSend;
-  eventsQueueUrl: string;
-  tasksQueueUrl: string;
+  queueUrl: string;
 }
 
-/** The two queues of the control plane: events (FIFO, grouped by stack) and tasks (standard). */
-export function createSqsQueues({
-  sqs,
-  eventsQueueUrl,
-  tasksQueueUrl,
-}: SqsQueuesOptions): EventSender & TaskSender {
+/** An event as a message of the events queue (FIFO): one message group per stack, deduplicated by content. */
+export function eventMessage(event: ThawEvent) {
+  return {
+    MessageBody: JSON.stringify(event),
+    MessageGroupId: event.stackId,
+    MessageDeduplicationId: deduplicationId(event),
+  };
+}
+
+/** The events queue (FIFO). */
+export function createEventQueue({ sqs, queueUrl }: QueueOptions): EventSender {
   return {
     async sendEvents(events: ThawEvent[]) {
-      await sendBatches(
-        events.map((event) => ({
-          MessageBody: JSON.stringify(event),
-          MessageGroupId: event.stackId,
-          MessageDeduplicationId: deduplicationId(event),
-        })),
-        { sqs, queueUrl: eventsQueueUrl },
-      );
+      await sendBatches(events.map(eventMessage), { sqs, queueUrl });
     },
+  };
+}
+
+/** The tasks queue (standard): a task may be delayed (a readiness poll), up to SQS's 900 s. */
+export function createTaskQueue({ sqs, queueUrl }: QueueOptions): TaskSender {
+  return {
     async sendTasks(tasks: Task[], { delaySeconds }: { delaySeconds?: number } = {}) {
       await sendBatches(
         tasks.map((task) => ({
           MessageBody: JSON.stringify(task),
           ...(delaySeconds ? { DelaySeconds: Math.min(900, Math.round(delaySeconds)) } : {}),
         })),
-        { sqs, queueUrl: tasksQueueUrl },
+        { sqs, queueUrl },
       );
     },
   };

@@ -3,10 +3,10 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { silentLog } from '../core/ports.ts';
 import { createMemoryStore } from '../adapters/store/memory-store.ts';
-import { transition } from '../core/transition.ts';
 import { createStackIndex } from '../core/access-log/stack-index.ts';
+import { silentLog } from '../core/ports.ts';
+import { transition } from '../core/transition.ts';
 import { createSidecarApp } from '../sidecar/launcher/app.ts';
 import { createMetrics } from '../sidecar/metrics.ts';
 import { freeze, launch, noDbSpec, satisfy } from '../test/helpers/events.ts';

@@ -1,11 +1,11 @@
+import { createEventQueue, createSqsClient, createTaskQueue } from '../adapters/sqs.ts';
+import { openPgliteStore } from '../adapters/store/pglite.ts';
 import { applyEvent } from '../core/apply.ts';
 import { type Store, silentLog } from '../core/ports.ts';
-import { openPgliteStore } from '../adapters/store/pglite.ts';
 import { createEventsHandler } from '../lambdas/events/handler.ts';
 import { createEventSource } from '../local/event-source.ts';
 import { startInProcessSqs } from '../local/in-process-sqs.ts';
 import { ensureQueues } from '../local/provision.ts';
-import { createSqsClient, createSqsQueues } from '../adapters/sqs.ts';
 import { launch, noDbSpec } from '../test/helpers/events.ts';
 import { uniquePrefix } from '../test/helpers/queues.ts';
 import { fmt, summarize } from './stats.ts';
@@ -29,13 +29,12 @@ async function throughQueues(
   endpoint: string,
   polling: { waitTimeSeconds: number; idlePollMs: number },
 ) {
-  const sqs = createSqsClient({ endpoint });
+  const sqs = createSqsClient({ endpoint, localCredentials: true });
   const urls = await ensureQueues({ sqs, prefix: uniquePrefix('bench'), visibilityTimeoutSeconds: 30 });
-  const queues = createSqsQueues({
-    sqs,
-    eventsQueueUrl: urls.eventsQueueUrl,
-    tasksQueueUrl: urls.tasksQueueUrl,
-  });
+  const queues = {
+    ...createEventQueue({ sqs, queueUrl: urls.eventsQueueUrl }),
+    ...createTaskQueue({ sqs, queueUrl: urls.tasksQueueUrl }),
+  };
   const { store } = await openPgliteStore();
   const written = new Map<string, number>();
   const handler = createEventsHandler({ store: timedStore(store, written), tasks: queues, log: silentLog });

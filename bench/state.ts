@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
+import { type OpenedStore, openStore } from '../adapters/store/open-store.ts';
 import { applyEvent } from '../core/apply.ts';
 import type { Stack } from '../core/stack.ts';
-import { type OpenedStore, openStore } from '../adapters/store/open-store.ts';
 import { transition } from '../core/transition.ts';
 import { access, launch, satisfy } from '../test/helpers/events.ts';
 import { createTestDatabase } from '../test/helpers/stores.ts';

@@ -1,8 +1,8 @@
 // One measurement of the tailer benchmark, in its own process so peak RSS is its own.
 import { open } from 'node:fs/promises';
-import { silentLog } from '../core/ports.ts';
 import { createAccessAggregator } from '../core/access-log/aggregator.ts';
 import { parseAccessLine } from '../core/access-log/parse.ts';
+import { silentLog } from '../core/ports.ts';
 import { createTailer } from '../sidecar/access-log/tailer.ts';
 
 const [mode, file] = process.argv.slice(2) as ['raw' | 'thaw', string];

@@ -1,9 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDev } from '../local/start-dev.ts';
 import { parseEvent } from '../core/events.ts';
 import { silentLog } from '../core/ports.ts';
+import { startDev } from '../local/start-dev.ts';
 import { devRouters } from '../test/helpers/dev-routers.ts';
 import { getVia } from '../test/helpers/http.ts';
 import { bareStart } from './orchestrator.ts';

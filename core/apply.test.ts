@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { createMemoryStore } from '../adapters/store/memory-store.ts';
 import { launch } from '../test/helpers/events.ts';
 import { applyEvent, applyEvents } from './apply.ts';
 import { ContentionError, StaleVersionError } from './errors.ts';
 import type { Store } from './ports.ts';
-import { createMemoryStore } from '../adapters/store/memory-store.ts';
 
 describe('applyEvents', () => {
   it('reports a bad event with its reason and applies the rest of the batch', async () => {

@@ -1,7 +1,13 @@
 import { z } from 'zod';
-import { ConfigError } from '../adapters/errors.ts';
+import { ConfigError } from './errors.ts';
 
-const commaList = (error: string) =>
+/**
+ * Building blocks for the `config.ts` of every entry point: one rule per kind of setting, so a
+ * domain or a database URL is accepted or refused the same way by every part.
+ */
+
+/** A comma-separated list with at least one item. */
+export const commaList = (error: string) =>
   z
     .string({ error })
     .transform((text) =>
@@ -12,137 +18,57 @@ const commaList = (error: string) =>
     )
     .refine((items) => items.length > 0, { error });
 
+/** A postgres:// or postgresql:// URL. */
+export const postgresUrl = (error = 'expected a postgres:// URL') =>
+  z.string({ error }).regex(/^postgres(ql)?:\/\//, { error });
+
+const DOMAIN_ERROR = 'expected a domain such as qa.example.com (lower-case DNS labels separated by dots)';
+/** The stack domain: lower-case DNS labels (a single label such as `localhost` is fine for local mode). */
+export const domainName = () =>
+  z
+    .string({ error: DOMAIN_ERROR })
+    .max(253, { error: DOMAIN_ERROR })
+    .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, {
+      error: DOMAIN_ERROR,
+    });
+
+/** An integer setting within [min, max], coerced from its string, with a default. */
+export const integer = (min: number, max: number, fallback: number, unit = '') =>
+  z.coerce
+    .number({ error: `expected an integer ${min}-${max}${unit ? ` (${unit})` : ''}` })
+    .int()
+    .min(min)
+    .max(max)
+    .default(fallback);
+
+/** `true`/`false`/`1`/`0`. */
+export const boolean = () => z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** An IAM role ARN. */
+export const roleArn = () =>
+  z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\//, { error: 'expected an IAM role ARN' });
+
+/** A Secrets Manager secret ARN. */
+export const secretArn = () =>
+  z.string().regex(/^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:/, {
+    error: 'expected a Secrets Manager secret ARN',
+  });
+
+const SECRET_KEY = /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE_KEY|API_KEY/i;
 /**
- * Every environment variable a Thaw Lambda reads, with its rule and default. Each entry point picks
- * the ones it needs (see its config.ts) and parses them once, at cold start.
+ * How a value is shown in an error message: settings whose name says they are secret, and URLs
+ * that carry credentials, are never shown, whatever the value looks like.
  */
-export const lambdaEnv = {
-  /** The events queue (FIFO). */
-  EVENTS_QUEUE_URL: z.url({ error: 'expected the URL of the events queue (…/thaw-events.fifo)' }),
-  /** The tasks queue (standard). */
-  TASKS_QUEUE_URL: z.url({ error: 'expected the URL of the tasks queue' }),
-  /** postgres://user:password@host:5432/thaw — or leave it out and give DATABASE_SECRET_ARN. */
-  DATABASE_URL: z
-    .string({ error: 'expected a postgres:// URL' })
-    .regex(/^postgres(ql)?:\/\//, { error: 'expected a postgres:// URL' })
-    .optional(),
-  /** A Secrets Manager secret whose string is the postgres:// URL, read once at cold start (AWS default). */
-  DATABASE_SECRET_ARN: z
-    .string()
-    .regex(/^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:/, {
-      error: 'expected a Secrets Manager secret ARN',
-    })
-    .optional(),
-  /** postgres.js pool size per Lambda instance. */
-  DATABASE_POOL_SIZE: z.coerce.number({ error: 'expected an integer 1-20' }).int().min(1).max(20).default(2),
-  /** Override the SQS endpoint (ElasticMQ, tests). AWS_ENDPOINT_URL_SQS works too. */
-  SQS_ENDPOINT: z.url({ error: 'expected a URL' }).optional(),
-  /** Deliveries of a failing task before TASK_FAILED; match the tasks queue's maxReceiveCount. */
-  TASK_MAX_RECEIVES: z.coerce
-    .number({ error: 'expected an integer 1-1000' })
-    .int()
-    .min(1)
-    .max(1000)
-    .default(5),
-  /** Most FREEZE events per freezer run. */
-  FREEZER_LIMIT: z.coerce
-    .number({ error: 'expected an integer 1-10000' })
-    .int()
-    .min(1)
-    .max(10_000)
-    .default(500),
-  /** Outbox entries older than this many seconds are re-sent by the freezer. */
-  OUTBOX_SWEEP_SECONDS: z.coerce
-    .number({ error: 'expected an integer 10-3600' })
-    .int()
-    .min(10)
-    .max(3600)
-    .default(60),
-  /** ECS cluster the stacks run in. */
-  ECS_CLUSTER: z.string({ error: 'expected an ECS cluster name or ARN' }).min(1),
-  /** Comma-separated private subnets for stack tasks. */
-  STACK_SUBNETS: commaList('expected comma-separated subnet ids (subnet-…)'),
-  /** Comma-separated security groups for stack tasks (reachable from Traefik only). */
-  STACK_SECURITY_GROUPS: commaList('expected comma-separated security group ids (sg-…)'),
-  STACK_EXECUTION_ROLE_ARN: z
-    .string()
-    .regex(/^arn:aws[\w-]*:iam::\d{12}:role\//, { error: 'expected an IAM role ARN' })
-    .optional(),
-  STACK_TASK_ROLE_ARN: z
-    .string()
-    .regex(/^arn:aws[\w-]*:iam::\d{12}:role\//, { error: 'expected an IAM role ARN' })
-    .optional(),
-  /** CloudWatch Logs group for stack containers. */
-  STACK_LOG_GROUP: z.string().min(1).optional(),
-  /** Stacks answer on <host>.<STACK_DOMAIN>, e.g. qa.example.com */
-  STACK_DOMAIN: z
-    .string({ error: 'expected a domain such as qa.example.com' })
-    .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)*$/, { error: 'expected a domain such as qa.example.com' }),
-  PUBLIC_SCHEME: z.enum(['http', 'https'], { error: 'expected http or https' }).default('https'),
-  /** Traefik entry point the stack routers attach to. */
-  TRAEFIK_ENTRYPOINT: z.string().min(1).default('web'),
-  STACK_ARCHITECTURE: z.enum(['X86_64', 'ARM64'], { error: 'expected X86_64 or ARM64' }).default('X86_64'),
-  /** A role that may CREATE DATABASE; without it, stacks get no database. */
-  STACK_DATABASE_ADMIN_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, { error: 'expected a postgres:// URL' })
-    .optional(),
-  /** The URL stacks connect with (database name replaced per stack); default: the admin URL. */
-  STACK_DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, { error: 'expected a postgres:// URL' })
-    .optional(),
-  READY_POLL_SECONDS: z.coerce
-    .number({ error: 'expected an integer 1-900' })
-    .int()
-    .min(1)
-    .max(900)
-    .default(10),
-  READY_TIMEOUT_SECONDS: z.coerce
-    .number({ error: 'expected an integer 30-7200' })
-    .int()
-    .min(30)
-    .max(7200)
-    .default(900),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
-  /** A long-lived token (fine-grained, pull-requests write) for the PR comment; without it the notifier only logs. */
-  GITHUB_TOKEN: z.string().min(1).optional(),
-  GITHUB_API_URL: z.url().default('https://api.github.com'),
-  /** Fargate prices for the cost shown on the PR (default us-east-1 Linux/x86). */
-  FARGATE_VCPU_HOUR: z.coerce.number({ error: 'expected USD per vCPU-hour' }).positive().default(0.04048),
-  FARGATE_GB_HOUR: z.coerce.number({ error: 'expected USD per GB-hour' }).positive().default(0.004445),
-} as const;
-
-type LambdaEnv = typeof lambdaEnv;
-
-/** Parses the named variables from `env`; throws ConfigError listing every problem. */
-export function loadLambdaConfig<K extends keyof LambdaEnv>(
-  keys: readonly K[],
-  env: NodeJS.ProcessEnv = process.env,
-) {
-  // A function that needs the database takes its URL directly or from a secret: one of the two is required.
-  const needsDatabase = keys.includes('DATABASE_URL' as K);
-  const picked: readonly (keyof LambdaEnv)[] = needsDatabase ? [...keys, 'DATABASE_SECRET_ARN'] : keys;
-  const shape = Object.fromEntries(picked.map((key) => [key, lambdaEnv[key]])) as { [P in K]: LambdaEnv[P] };
-  const databaseGiven = (e: NodeJS.ProcessEnv) =>
-    !needsDatabase || e.DATABASE_URL || e.DATABASE_SECRET_ARN
-      ? []
-      : [
-          {
-            key: 'DATABASE_URL',
-            message: 'expected a postgres:// URL (or DATABASE_SECRET_ARN naming a secret that holds one)',
-          },
-        ];
-  return parseEnv(z.object(shape), env, 'configuration', databaseGiven) as z.infer<
-    z.ZodObject<{ [P in K]: LambdaEnv[P] }>
-  > & {
-    DATABASE_SECRET_ARN?: string;
-  };
+export function shownValue(key: string, value: string | undefined): string {
+  if (value === undefined) return 'nothing';
+  if (SECRET_KEY.test(key) || /:\/\/[^/@\s]*@/.test(value) || /^\s*postgres/i.test(value))
+    return '<redacted>';
+  return JSON.stringify(value);
 }
 
 /**
  * Parses environment variables with a schema, or throws ConfigError listing every problem with the
- * value received; database URLs (which carry passwords) are shown as <redacted>. `extra` adds checks
+ * value received (secrets shown as <redacted>, see shownValue). `extra` adds checks
  * that span several variables.
  */
 export function parseEnv<S extends z.ZodType>(
@@ -160,12 +86,7 @@ export function parseEnv<S extends z.ZodType>(
   ];
   if (result.success && issues.length === 0) return result.data;
   const problems = issues.map(({ key, message }) => {
-    const value = env[key];
-    const shown =
-      value === undefined
-        ? 'nothing'
-        : JSON.stringify(/URL$/.test(key) && /^postgres/.test(value) ? '<redacted>' : value);
-    return `  - ${key}: ${message}, got ${shown}`;
+    return `  - ${key}: ${message}, got ${shownValue(key, env[key])}`;
   });
   throw new ConfigError(`invalid ${subject}:\n${problems.join('\n')}`);
 }

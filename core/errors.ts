@@ -47,3 +47,13 @@ export class ContentionError extends ThawError {
     this.attempts = attempts;
   }
 }
+
+/** A task that cannot succeed however often it is retried (bad image, invalid input). */
+export class PermanentTaskError extends ThawError {
+  override name = 'PermanentTaskError';
+}
+
+/** Invalid configuration: lists every problem at once. */
+export class ConfigError extends ThawError {
+  override name = 'ConfigError';
+}

@@ -1,6 +1,6 @@
+import { done, type ExecutorRegistry } from './executors.ts';
 import type { Orchestrator, StackDatabases, StackTarget } from './orchestrator.ts';
 import type { Task } from './tasks.ts';
-import { done, type ExecutorRegistry } from './executors.ts';
 
 export interface StackExecutorOptions {
   orchestrator: Orchestrator;

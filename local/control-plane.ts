@@ -1,13 +1,13 @@
+import { createEventQueue, createTaskQueue, type SqsSend } from '../adapters/sqs.ts';
+import type { ExecutorRegistry } from '../core/executors.ts';
 import type { Clock, Log, Store } from '../core/ports.ts';
 import { systemClock } from '../core/ports.ts';
 import { createEventsHandler } from '../lambdas/events/handler.ts';
 import { createFreezerHandler, type FreezerResult } from '../lambdas/freezer/handler.ts';
-import { ensureQueues, type QueueUrls } from './provision.ts';
 import { describeError } from '../lambdas/shared/records.ts';
-import { createSqsQueues, type SqsSend } from '../adapters/sqs.ts';
-import type { ExecutorRegistry } from '../core/executors.ts';
 import { createTasksHandler } from '../lambdas/tasks/handler.ts';
 import { createEventSource } from './event-source.ts';
+import { ensureQueues, type QueueUrls } from './provision.ts';
 
 export interface LocalControlPlaneOptions {
   sqs: SqsSend;
@@ -52,11 +52,10 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions) 
     visibilityTimeoutSeconds,
     maxReceiveCount,
   });
-  const queues = createSqsQueues({
-    sqs,
-    eventsQueueUrl: urls.eventsQueueUrl,
-    tasksQueueUrl: urls.tasksQueueUrl,
-  });
+  const queues = {
+    ...createEventQueue({ sqs, queueUrl: urls.eventsQueueUrl }),
+    ...createTaskQueue({ sqs, queueUrl: urls.tasksQueueUrl }),
+  };
   const common = {
     sqs,
     log,

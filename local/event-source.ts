@@ -1,8 +1,8 @@
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SqsSend } from '../adapters/sqs.ts';
 import type { Log } from '../core/ports.ts';
 import { describeError } from '../lambdas/shared/records.ts';
-import type { SqsSend } from '../adapters/sqs.ts';
 
 export interface EventSourceOptions {
   name: string;

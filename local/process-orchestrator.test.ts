@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PermanentTaskError } from '../core/errors.ts';
 import { parseSpec } from '../core/spec.ts';
 import { tinyServerDir } from '../test/helpers/tiny-server.ts';
 import { waitFor } from '../test/helpers/wait.ts';
-import { PermanentTaskError } from '../adapters/errors.ts';
 import { createProcessOrchestrator } from './process-orchestrator.ts';
 
 const dir = tinyServerDir();

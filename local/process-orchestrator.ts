@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { PermanentTaskError } from '../core/errors.ts';
 import {
   type Orchestrator,
   type PublicUrls,
@@ -12,7 +13,6 @@ import {
 } from '../core/orchestrator.ts';
 import { type Log, silentLog } from '../core/ports.ts';
 import { stableStringify } from '../core/stable-json.ts';
-import { PermanentTaskError } from '../adapters/errors.ts';
 import { freePort } from './free-port.ts';
 
 interface Instance {

@@ -3,27 +3,24 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
+import { createGitHubNotifier } from '../adapters/github-notifier.ts';
+import { createPostgresDatabases } from '../adapters/postgres-databases.ts';
+import { loadSpecFile } from '../adapters/spec-file.ts';
+import { createSqsClient } from '../adapters/sqs.ts';
+import { openPgliteStore } from '../adapters/store/pglite.ts';
 import { parseDuration } from '../core/duration.ts';
 import { parseEvent } from '../core/events.ts';
 import type { PublicUrls } from '../core/orchestrator.ts';
 import type { Log } from '../core/ports.ts';
-import { loadSpecFile } from '../adapters/spec-file.ts';
-import { openPgliteStore } from '../adapters/store/pglite.ts';
-import { openTasks } from '../core/transition.ts';
-import { freePort } from './free-port.ts';
-import { createGitHubNotifier } from '../adapters/github-notifier.ts';
-import { createPostgresDatabases } from '../adapters/postgres-databases.ts';
-import {
-  createProcessOrchestrator,
-  endLeftoverProcesses,
-} from './process-orchestrator.ts';
-import { startLocalControlPlane } from './control-plane.ts';
-import { startInProcessSqs } from './in-process-sqs.ts';
-import { createSqsClient } from '../adapters/sqs.ts';
 import { stackExecutors } from '../core/stack-executors.ts';
+import { openTasks } from '../core/transition.ts';
 import { startSidecar } from '../sidecar/sidecar.ts';
 import { createControlApi } from './control-api.ts';
+import { startLocalControlPlane } from './control-plane.ts';
 import { startDevRouter } from './dev-router.ts';
+import { freePort } from './free-port.ts';
+import { startInProcessSqs } from './in-process-sqs.ts';
+import { createProcessOrchestrator, endLeftoverProcesses } from './process-orchestrator.ts';
 import { startTraefik, traefikVersion } from './traefik.ts';
 
 export const DEMO_SPEC = new URL('../examples/demo/thaw.yml', import.meta.url).pathname;
@@ -88,7 +85,7 @@ export async function startDev(options: DevOptions) {
     stops.push(() => store.close());
     const sqsServer = await startInProcessSqs();
     stops.push(() => sqsServer.close());
-    const sqs = createSqsClient({ endpoint: sqsServer.endpoint });
+    const sqs = createSqsClient({ endpoint: sqsServer.endpoint, localCredentials: true });
     stops.push(async () => sqs.destroy());
 
     // The router's port decides the public URLs; pick it first when asked for any free port.

@@ -1,37 +1,28 @@
 import { z } from 'zod';
-import { parseEnv } from '../core/env.ts';
-
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+import { boolean, domainName, integer, parseEnv, postgresUrl } from '../core/env.ts';
 
 /** Every setting of the sidecar, from the environment (see docs/sidecar.md). */
 export const sidecarEnv = z.object({
-  /** Stacks answer on <host>.<THAW_DOMAIN>. */
-  THAW_DOMAIN: z
-    .string({ error: 'expected a domain such as qa.example.com' })
-    .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)*$/, { error: 'expected a domain such as qa.example.com' }),
-  PORT: z.coerce.number({ error: 'expected a port 1-65535' }).int().min(1).max(65535).default(8090),
+  /** Stacks answer on <host>.<STACK_DOMAIN> (the same setting as the Lambdas'). */
+  STACK_DOMAIN: domainName(),
+  PORT: integer(1, 65535, 8090, 'a port'),
   HOST: z.string().default('0.0.0.0'),
-  DATABASE_URL: z
-    .string({ error: 'expected a postgres:// URL' })
-    .regex(/^postgres(ql)?:\/\//, { error: 'expected a postgres:// URL' }),
+  DATABASE_URL: postgresUrl(),
   EVENTS_QUEUE_URL: z.url({ error: 'expected the URL of the events queue' }),
   SQS_ENDPOINT: z.url().optional(),
+  /** Region of the events queue; default: the SDK's (AWS_REGION, set by ECS). */
+  AWS_REGION: z.string().min(1).optional(),
   /** Traefik's JSON access log; unset: no tailing (e.g. the CloudWatch Logs path is used). */
   ACCESS_LOG: z.string().min(1).optional(),
-  ACCESS_LOG_FROM_START: bool.default(false),
-  ACCESS_FLUSH_SECONDS: z.coerce
-    .number({ error: 'expected seconds 1-300' })
-    .int()
-    .min(1)
-    .max(300)
-    .default(10),
+  ACCESS_LOG_FROM_START: boolean().default(false),
+  ACCESS_FLUSH_SECONDS: integer(1, 300, 10, 'seconds'),
   LAUNCHER_ROUTER: z.string().min(1).default('thaw-launcher'),
-  RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(120).default(5),
-  ROUTING_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(60).default(2),
-  RESUME_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
-  MAX_WAIT_SECONDS: z.coerce.number().int().min(0).max(120).default(30),
-  DEFAULT_WAKE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
-  WAKES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+  RETRY_AFTER_SECONDS: integer(1, 120, 5),
+  ROUTING_RETRY_AFTER_SECONDS: integer(1, 60, 2),
+  RESUME_COOLDOWN_SECONDS: integer(0, 600, 10),
+  MAX_WAIT_SECONDS: integer(0, 120, 30),
+  DEFAULT_WAKE_SECONDS: integer(1, 3600, 60),
+  WAKES_PER_MINUTE: integer(1, 10_000, 30),
   BOT_PATTERN: z
     .string()
     .refine(

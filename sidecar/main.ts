@@ -1,5 +1,5 @@
+import { createEventQueue, createSqsClient } from '../adapters/sqs.ts';
 import { openPostgresStore } from '../adapters/store/postgres.ts';
-import { createSqsClient, createSqsQueues } from '../adapters/sqs.ts';
 import { loadConfig } from './config.ts';
 import { DEFAULT_BOTS } from './launcher/app.ts';
 import { isRoutedThrough } from './launcher/routed.ts';
@@ -14,15 +14,15 @@ const { store } = await openPostgresStore({
   migrate: false,
   maxConnections: 4,
 });
-const sqs = createSqsClient({ endpoint: config.SQS_ENDPOINT });
-const events = createSqsQueues({ sqs, eventsQueueUrl: config.EVENTS_QUEUE_URL, tasksQueueUrl: '' });
+const sqs = createSqsClient({ endpoint: config.SQS_ENDPOINT, region: config.AWS_REGION });
+const events = createEventQueue({ sqs, queueUrl: config.EVENTS_QUEUE_URL });
 const traefik = config.TRAEFIK_URL;
 
 const sidecar = await startSidecar({
   store,
   events,
   log,
-  domain: config.THAW_DOMAIN,
+  domain: config.STACK_DOMAIN,
   port: config.PORT,
   host: config.HOST,
   retryAfterSeconds: config.RETRY_AFTER_SECONDS,
@@ -44,7 +44,7 @@ const sidecar = await startSidecar({
       }
     : {}),
 });
-log.info('sidecar listening', { port: sidecar.port, domain: config.THAW_DOMAIN });
+log.info('sidecar listening', { port: sidecar.port, domain: config.STACK_DOMAIN });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, async () => {

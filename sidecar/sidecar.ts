@@ -1,10 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import type { EventSender, Log, Store } from '../core/ports.ts';
 import { createAccessAggregator } from '../core/access-log/aggregator.ts';
 import { parseAccessLine } from '../core/access-log/parse.ts';
 import { createStackIndex } from '../core/access-log/stack-index.ts';
+import type { EventSender, Log, Store } from '../core/ports.ts';
 import { createTailer } from './access-log/tailer.ts';
 import { createSidecarApp, type LauncherOptions } from './launcher/app.ts';
 import { createMetrics } from './metrics.ts';

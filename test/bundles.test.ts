@@ -9,12 +9,20 @@ import { createTestDatabase } from './helpers/stores.ts';
 const run = promisify(execFile);
 const outdir = mkdtempSync(join(tmpdir(), 'thaw-bundles-'));
 const lambdas = ['events', 'tasks', 'freezer', 'migrate', 'access-logs'];
+// The Node this repository runs on, and the Lambda runtime's major (nodejs22.x) when CI fetched it
+// (.ci/fetch-node.sh → THAW_NODE22_BIN): the bundles must load on both.
+const runtimes: [string, string][] = [
+  [`node ${process.versions.node}`, process.execPath],
+  ...(process.env.THAW_NODE22_BIN
+    ? [['node 22 (Lambda)', process.env.THAW_NODE22_BIN] as [string, string]]
+    : []),
+];
 
 /** Imports a bundle in a fresh Node process, as Lambda would, and reports what it exports. */
-async function load(name: string, env: Record<string, string>) {
+async function load(name: string, env: Record<string, string>, node = process.execPath) {
   const file = join(outdir, 'lambdas', name, 'index.mjs');
   const script = `import(${JSON.stringify(file)}).then(async (m) => { console.log(JSON.stringify({ handler: typeof m.handler })); if (process.env.INVOKE) console.log(JSON.stringify(await m.handler({}))); process.exit(0); }, (e) => { console.log(JSON.stringify({ error: e.name, message: e.message })); process.exit(0); })`;
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+  const { stdout } = await run(node, ['--input-type=module', '-e', script], {
     env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', ...env },
   });
   return stdout
@@ -23,13 +31,26 @@ async function load(name: string, env: Record<string, string>) {
     .map((line) => JSON.parse(line));
 }
 
-describe('Lambda bundles', () => {
-  beforeAll(async () => {
-    await run(process.execPath, ['scripts/build.mjs', '--outdir', outdir]);
-  }, 120_000);
+it.runIf(process.env.THAW_REQUIRE_REHEARSAL === '1')(
+  'THAW_NODE22_BIN names the Lambda runtime major (required in CI: .ci/fetch-node.sh)',
+  () => {
+    expect(process.env.THAW_NODE22_BIN, 'THAW_NODE22_BIN is not set').toBeTruthy();
+  },
+);
+
+beforeAll(async () => {
+  await run(process.execPath, ['scripts/build.mjs', '--outdir', outdir]);
+}, 120_000);
+
+describe.each(runtimes)('Lambda bundles on %s', (_runtime, node) => {
+  it('runs the expected Node major', async () => {
+    const { stdout } = await run(node, ['-p', 'process.versions.node']);
+    const major = Number(stdout.trim().split('.')[0]);
+    expect(major).toBe(node === process.execPath ? Number(process.versions.node.split('.')[0]) : 22);
+  });
 
   it.each(lambdas)('%s fails fast at cold start, listing every missing setting', async (name) => {
-    const [result] = await load(name, {});
+    const [result] = await load(name, {}, node);
     expect(result).toMatchObject({ error: 'ConfigError' });
     expect(result.message).toContain(
       'DATABASE_URL: expected a postgres:// URL (or DATABASE_SECRET_ARN naming a secret that holds one), got nothing',
@@ -37,7 +58,11 @@ describe('Lambda bundles', () => {
   });
 
   it('the tasks function names every missing ECS setting', async () => {
-    const [result] = await load('tasks', { DATABASE_URL: 'postgres://u:p@h/db', STACK_DOMAIN: 'Bad Domain' });
+    const [result] = await load(
+      'tasks',
+      { DATABASE_URL: 'postgres://u:p@h/db', STACK_DOMAIN: 'Bad Domain' },
+      node,
+    );
     expect(result.message).toContain('ECS_CLUSTER: expected an ECS cluster name or ARN, got nothing');
     expect(result.message).toContain('STACK_SUBNETS: expected comma-separated subnet ids');
     expect(result.message).toContain(
@@ -56,7 +81,7 @@ describe('Lambda bundles', () => {
       STACK_SECURITY_GROUPS: 'sg-1',
       STACK_DOMAIN: 'qa.example.com',
     };
-    const [result] = await load(name, env);
+    const [result] = await load(name, env, node);
     expect(result).toEqual({ handler: 'function' });
   });
 
@@ -65,7 +90,7 @@ describe('Lambda bundles', () => {
     async () => {
       const database = await createTestDatabase(process.env.DATABASE_URL!);
       try {
-        const lines = await load('migrate', { DATABASE_URL: database.url, INVOKE: '1' });
+        const lines = await load('migrate', { DATABASE_URL: database.url, INVOKE: '1' }, node);
         expect(lines.at(-1)).toEqual({ migrated: true });
       } finally {
         await database.drop();

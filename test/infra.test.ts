@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { lambdaEnv } from '../core/env.ts';
+import { lambdaEnv } from '../lambdas/shared/env.ts';
 import {
   type ParsedModule,
   parseModule,

@@ -4,17 +4,17 @@ import { join } from 'node:path';
 import { DescribeServicesCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEvent } from '../core/events.ts';
-import { type Store, silentLog } from '../core/ports.ts';
-import { loadSpecFile } from '../adapters/spec-file.ts';
-import { openStore } from '../adapters/store/open-store.ts';
 import { createEcsOrchestrator } from '../adapters/ecs-orchestrator.ts';
 import { createPostgresDatabases, databaseName } from '../adapters/postgres-databases.ts';
-import { createProcessOrchestrator } from '../local/process-orchestrator.ts';
+import { loadSpecFile } from '../adapters/spec-file.ts';
+import { createSqsClient } from '../adapters/sqs.ts';
+import { openStore } from '../adapters/store/open-store.ts';
+import { parseEvent } from '../core/events.ts';
+import { type Store, silentLog } from '../core/ports.ts';
+import { stackExecutors } from '../core/stack-executors.ts';
 import { type LocalControlPlane, startLocalControlPlane } from '../local/control-plane.ts';
 import { startInProcessSqs } from '../local/in-process-sqs.ts';
-import { createSqsClient } from '../adapters/sqs.ts';
-import { stackExecutors } from '../core/stack-executors.ts';
+import { createProcessOrchestrator } from '../local/process-orchestrator.ts';
 import { nextAt } from './helpers/events.ts';
 import { motoEnvironment, motoSchedule, motoUrl } from './helpers/moto.ts';
 import { waitFor } from './helpers/wait.ts';
@@ -25,7 +25,7 @@ const databaseUrl = process.env.DATABASE_URL;
 /** Starts the control plane on the in-process queue endpoint and PGlite with the given executors. */
 async function controlPlane(executors: ReturnType<typeof stackExecutors>) {
   const sqsServer = await startInProcessSqs();
-  const sqs = createSqsClient({ endpoint: sqsServer.endpoint });
+  const sqs = createSqsClient({ endpoint: sqsServer.endpoint, localCredentials: true });
   const { store } = await openStore();
   const plane = await startLocalControlPlane({
     sqs,

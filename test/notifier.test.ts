@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGitHubNotifier } from '../adapters/github-notifier.ts';
+import { createSqsClient } from '../adapters/sqs.ts';
+import { openStore } from '../adapters/store/open-store.ts';
 import { parseEvent } from '../core/events.ts';
 import { silentLog } from '../core/ports.ts';
-import { openStore } from '../adapters/store/open-store.ts';
-import { createGitHubNotifier } from '../adapters/github-notifier.ts';
 import { startLocalControlPlane } from '../local/control-plane.ts';
 import { startInProcessSqs } from '../local/in-process-sqs.ts';
-import { createSqsClient } from '../adapters/sqs.ts';
 import { noDbSpec } from './helpers/events.ts';
 import { startFakeGitHub } from './helpers/fake-github.ts';
 import { createRecordingExecutors } from './helpers/recording-executors.ts';
@@ -21,7 +21,7 @@ describe('the notifier keeps the PR comment current through a whole lifecycle', 
     github = await startFakeGitHub();
     github.seed('acme/shop', 7, [{ id: 1, body: 'LGTM' }]);
     const sqsServer = await startInProcessSqs();
-    const sqs = createSqsClient({ endpoint: sqsServer.endpoint });
+    const sqs = createSqsClient({ endpoint: sqsServer.endpoint, localCredentials: true });
     const { store } = await openStore();
     const executors = createRecordingExecutors().registry;
     executors.notify = createGitHubNotifier({

@@ -12,7 +12,7 @@ import { createEventsHandler } from '../lambdas/events/handler.ts';
 import { createFreezerHandler } from '../lambdas/freezer/handler.ts';
 import { startInProcessSqs } from '../local/in-process-sqs.ts';
 import { ensureQueues, type QueueUrls } from '../local/provision.ts';
-import { createSqsClient, createSqsQueues, type SqsSend } from '../adapters/sqs.ts';
+import { createEventQueue, createSqsClient, createTaskQueue, type SqsSend } from '../adapters/sqs.ts';
 import { createTasksHandler } from '../lambdas/tasks/handler.ts';
 import { launch, noDbSpec } from './helpers/events.ts';
 import { createRecordingExecutors } from './helpers/recording-executors.ts';
@@ -40,7 +40,7 @@ describe.each(drivers)('outbox sweep after a failed send: $name', (driver) => {
   beforeAll(async () => {
     ({ store, cleanup } = await driver.open());
     const server = await startInProcessSqs();
-    sqs = createSqsClient({ endpoint: server.endpoint });
+    sqs = createSqsClient({ endpoint: server.endpoint, localCredentials: true });
     stopSqs = async () => {
       sqs.destroy();
       await server.close();
@@ -66,7 +66,11 @@ describe.each(drivers)('outbox sweep after a failed send: $name', (driver) => {
         return sqs.send(command as never);
       }) as SqsSend['send'],
     };
-    return { queues: createSqsQueues({ sqs: flaky, ...urls }), counts };
+    const queues = {
+      ...createEventQueue({ sqs: flaky, queueUrl: urls.eventsQueueUrl }),
+      ...createTaskQueue({ sqs: flaky, queueUrl: urls.tasksQueueUrl }),
+    };
+    return { queues, counts };
   };
 
   /** Everything on a queue right now, deleted as it is read. */

@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueSendError } from '../adapters/errors.ts';
+import { createEventQueue, createTaskQueue, type SqsSend, sendBatches } from '../adapters/sqs.ts';
 import { ensureQueues, type QueueUrls } from '../local/provision.ts';
-import { createSqsQueues, type SqsSend, sendBatches } from '../adapters/sqs.ts';
 import { access, launch, noDbSpec } from './helpers/events.ts';
 import { queueBackends, uniquePrefix } from './helpers/queues.ts';
 
@@ -55,11 +55,7 @@ describe.each(queueBackends())('queue adapter contract: $name', (backend) => {
   afterAll(() => stop());
 
   it('sends events in batches of 10, grouped by stack on the FIFO queue', async () => {
-    const queues = createSqsQueues({
-      sqs,
-      eventsQueueUrl: urls.eventsQueueUrl,
-      tasksQueueUrl: urls.tasksQueueUrl,
-    });
+    const queues = createEventQueue({ sqs, queueUrl: urls.eventsQueueUrl });
     const events = Array.from({ length: 23 }, (_, i) => access(`pr-${i % 3}`));
     await queues.sendEvents(events);
     const received = await drain(sqs, urls.eventsQueueUrl, { want: 23 });
@@ -71,11 +67,7 @@ describe.each(queueBackends())('queue adapter contract: $name', (backend) => {
   });
 
   it('the same event sent twice is one message (deterministic deduplication id)', async () => {
-    const queues = createSqsQueues({
-      sqs,
-      eventsQueueUrl: urls.eventsQueueUrl,
-      tasksQueueUrl: urls.tasksQueueUrl,
-    });
+    const queues = createEventQueue({ sqs, queueUrl: urls.eventsQueueUrl });
     const event = launch('pr-dedup', { web: 'w' }, noDbSpec);
     await queues.sendEvents([event]);
     await queues.sendEvents([event]);
@@ -84,11 +76,7 @@ describe.each(queueBackends())('queue adapter contract: $name', (backend) => {
   });
 
   it('delays a task when asked', async () => {
-    const queues = createSqsQueues({
-      sqs,
-      eventsQueueUrl: urls.eventsQueueUrl,
-      tasksQueueUrl: urls.tasksQueueUrl,
-    });
+    const queues = createTaskQueue({ sqs, queueUrl: urls.tasksQueueUrl });
     const task = {
       v: 1,
       kind: 'services.delete',

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { domainName } from '../../core/env.ts';
 import { type InputIssue, ValidationError } from '../../core/errors.ts';
 import { isStackId, STACK_ID_RULE } from '../../core/ids.ts';
 
@@ -12,6 +13,8 @@ export interface ActionInputs {
   githubToken: string;
   comment: boolean;
   allowForks: boolean;
+  /** THAW_SQS_ENDPOINT: a local SQS endpoint, for tests; dummy credentials unless AWS_ACCESS_KEY_ID is set. */
+  sqs: { endpoint: string | undefined; localCredentials: boolean };
 }
 
 const IMAGE_LINE = /^([a-z][a-z0-9-]{0,19})\s*=\s*(\S+)$/;
@@ -37,7 +40,7 @@ export function parseImageLines(text: string): { images: Record<string, string>;
 }
 
 /** Reads every input once, validates them all, and fails listing every problem before doing anything. */
-export function readInputs(): ActionInputs {
+export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   const issues: InputIssue[] = [];
   const queueUrl = core.getInput('queue-url');
   if (!/^https?:\/\/\S+$/.test(queueUrl))
@@ -46,10 +49,11 @@ export function readInputs(): ActionInputs {
       message: `expected the URL of Thaw's events queue (…/thaw-events.fifo), got ${JSON.stringify(queueUrl)}`,
     });
   const domain = core.getInput('domain');
-  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain))
+  const domainCheck = domainName().safeParse(domain);
+  if (!domainCheck.success)
     issues.push({
       path: 'domain',
-      message: `expected the stack domain such as qa.example.com, got ${JSON.stringify(domain)}`,
+      message: `${domainCheck.error.issues[0]?.message}, got ${JSON.stringify(domain)}`,
     });
   const stackId = core.getInput('stack-id') || undefined;
   if (stackId !== undefined && !isStackId(stackId))
@@ -84,5 +88,9 @@ export function readInputs(): ActionInputs {
     githubToken,
     comment,
     allowForks,
+    sqs: {
+      endpoint: env.THAW_SQS_ENDPOINT || undefined,
+      localCredentials: !!env.THAW_SQS_ENDPOINT && !env.AWS_ACCESS_KEY_ID,
+    },
   };
 }

@@ -1,13 +1,13 @@
 import * as core from '@actions/core';
 import { context, getOctokit } from '@actions/github';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { loadSpecFile } from '../../adapters/spec-file.ts';
+import { createSqsClient, eventMessage } from '../../adapters/sqs.ts';
 import { ThawError, ValidationError } from '../../core/errors.ts';
 import { type PrRef, parseEvent, type ThawEvent } from '../../core/events.ts';
 import { stackUrls } from '../../core/orchestrator.ts';
 import { commentMarker, renderComment } from '../../core/pr-comment.ts';
-import { loadSpecFile } from '../../adapters/spec-file.ts';
 import { type CommentsApi, upsertStickyComment } from '../../core/sticky-comment.ts';
-import { createSqsClient, deduplicationId } from '../../adapters/sqs.ts';
 import { type ActionInputs, readInputs } from './inputs.ts';
 
 const LAUNCH_ACTIONS = new Set(['opened', 'reopened', 'synchronize', 'ready_for_review']);
@@ -157,15 +157,8 @@ export async function run(): Promise<void> {
     core.info(`Thaw: preview comment updated on #${prRef.number}`);
   }
 
-  const sqs = createSqsClient({ endpoint: process.env.THAW_SQS_ENDPOINT });
-  const sent = await sqs.send(
-    new SendMessageCommand({
-      QueueUrl: inputs.queueUrl,
-      MessageBody: JSON.stringify(event),
-      MessageGroupId: stackId,
-      MessageDeduplicationId: deduplicationId(event),
-    }),
-  );
+  const sqs = createSqsClient(inputs.sqs);
+  const sent = await sqs.send(new SendMessageCommand({ QueueUrl: inputs.queueUrl, ...eventMessage(event) }));
   sqs.destroy();
   core.info(`Thaw: ${event.type} sent for ${stackId} (message ${sent.MessageId})`);
   core.setOutput('stack-id', stackId);

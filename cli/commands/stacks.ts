@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { loadSpecFile } from '../../adapters/spec-file.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { type EventInput, parseEvent } from '../../core/events.ts';
 import { isStackId, STACK_ID_RULE } from '../../core/ids.ts';
-import { loadSpecFile } from '../../adapters/spec-file.ts';
 import type { ControlPlaneClient, StackView } from '../../core/views.ts';
 import { paint, printJson, printTable, progress } from '../output.ts';
 import { resolveClient } from '../target.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Store } from '../ports.ts';
 import { createMemoryStore } from '../../adapters/store/memory-store.ts';
-import { transition } from '../transition.ts';
 import { demoSpec, launch } from '../../test/helpers/events.ts';
+import type { Store } from '../ports.ts';
+import { transition } from '../transition.ts';
 import { createStackIndex } from './stack-index.ts';
 
 async function launchInto(store: Store, id: string) {

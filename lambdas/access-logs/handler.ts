@@ -1,8 +1,8 @@
 import { gunzipSync } from 'node:zlib';
 import type { CloudWatchLogsDecodedData, CloudWatchLogsEvent } from 'aws-lambda';
-import type { EventSender, Log } from '../../core/ports.ts';
 import { createAccessAggregator } from '../../core/access-log/aggregator.ts';
 import { parseAccessLine } from '../../core/access-log/parse.ts';
+import type { EventSender, Log } from '../../core/ports.ts';
 
 export interface AccessLogsDeps {
   events: EventSender;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { silentLog, type TaskSender } from '../../core/ports.ts';
 import { createMemoryStore } from '../../adapters/store/memory-store.ts';
+import { silentLog, type TaskSender } from '../../core/ports.ts';
 import type { Task } from '../../core/tasks.ts';
 import { launch, noDbSpec } from '../../test/helpers/events.ts';
 import { sqsEvent, sqsRecord } from '../../test/helpers/sqs-records.ts';

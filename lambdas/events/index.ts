@@ -1,3 +1,4 @@
+import { createTaskQueue } from '../../adapters/sqs.ts';
 import { lambdaLog, lambdaResources } from '../shared/runtime.ts';
 import { loadConfig } from './config.ts';
 import { createEventsHandler } from './handler.ts';
@@ -5,7 +6,8 @@ import { createEventsHandler } from './handler.ts';
 // Cold start: configuration is parsed once and fails fast listing every problem.
 const config = loadConfig();
 const log = lambdaLog('thaw-events');
-const { store, queues } = await lambdaResources(config);
+const { store, sqs } = await lambdaResources(config);
+const tasks = createTaskQueue({ sqs, queueUrl: config.TASKS_QUEUE_URL });
 
 /** Handler `index.handler` of dist/lambdas/events/index.mjs; SQS trigger with ReportBatchItemFailures. */
-export const handler = createEventsHandler({ store, tasks: queues, log });
+export const handler = createEventsHandler({ store, tasks, log });

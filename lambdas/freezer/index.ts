@@ -1,16 +1,17 @@
+import { createEventQueue, createTaskQueue } from '../../adapters/sqs.ts';
 import { lambdaLog, lambdaResources } from '../shared/runtime.ts';
 import { loadConfig } from './config.ts';
 import { createFreezerHandler } from './handler.ts';
 
 const config = loadConfig();
 const log = lambdaLog('thaw-freezer');
-const { store, queues } = await lambdaResources(config);
+const { store, sqs } = await lambdaResources(config);
 
 /** Handler `index.handler` of dist/lambdas/freezer/index.mjs; run by an EventBridge Scheduler rule. */
 export const handler = createFreezerHandler({
   store,
-  events: queues,
-  tasks: queues,
+  events: createEventQueue({ sqs, queueUrl: config.EVENTS_QUEUE_URL }),
+  tasks: createTaskQueue({ sqs, queueUrl: config.TASKS_QUEUE_URL }),
   log,
   limit: config.FREEZER_LIMIT,
   outboxSweepAgeMs: config.OUTBOX_SWEEP_SECONDS * 1000,

@@ -1,8 +1,8 @@
 import { openPostgresStore } from '../../adapters/store/postgres.ts';
-import { loadLambdaConfig } from '../../core/env.ts';
 import { lambdaLog, resolveDatabaseUrl } from '../shared/runtime.ts';
+import { loadConfig } from './config.ts';
 
-const config = loadLambdaConfig(['DATABASE_URL']);
+const config = loadConfig();
 const databaseUrl = await resolveDatabaseUrl(config);
 const log = lambdaLog('thaw-migrate');
 

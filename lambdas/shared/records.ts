@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import { MalformedMessageError } from '../../adapters/errors.ts';
+import { MalformedMessageError } from './errors.ts';
 
 /** The JSON body of an SQS record, or MalformedMessageError naming the message. */
 export function recordBody(record: SQSRecord): unknown {

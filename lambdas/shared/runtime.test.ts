@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../adapters/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 import { resolveDatabaseUrl } from './runtime.ts';
 
 const secrets = (SecretString: string | undefined, calls: unknown[] = []) => ({

@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Log } from '../../core/ports.ts';
+import { createSqsClient } from '../../adapters/sqs.ts';
 import { openPostgresStore } from '../../adapters/store/postgres.ts';
-import { ConfigError } from '../../adapters/errors.ts';
-import { createSqsClient, createSqsQueues } from '../../adapters/sqs.ts';
+import { ConfigError } from '../../core/errors.ts';
+import type { Log } from '../../core/ports.ts';
 
 /** Powertools' Logger behind Thaw's Log port (JSON lines with the service name, level from POWERTOOLS_LOG_LEVEL). */
 export function lambdaLog(serviceName: string): Log & { logger: Logger } {
@@ -23,8 +23,7 @@ export async function lambdaResources(config: {
   DATABASE_SECRET_ARN?: string | undefined;
   DATABASE_POOL_SIZE: number;
   SQS_ENDPOINT?: string | undefined;
-  EVENTS_QUEUE_URL?: string;
-  TASKS_QUEUE_URL?: string;
+  AWS_REGION?: string | undefined;
 }) {
   // Migrations are applied by the migrate function (see docs/lambdas.md), never on a cold start.
   const databaseUrl = await resolveDatabaseUrl(config);
@@ -33,13 +32,8 @@ export async function lambdaResources(config: {
     maxConnections: config.DATABASE_POOL_SIZE,
     migrate: false,
   });
-  const sqs = createSqsClient({ endpoint: config.SQS_ENDPOINT });
-  const queues = createSqsQueues({
-    sqs,
-    eventsQueueUrl: config.EVENTS_QUEUE_URL ?? '',
-    tasksQueueUrl: config.TASKS_QUEUE_URL ?? '',
-  });
-  return { store, queues, databaseUrl };
+  const sqs = createSqsClient({ endpoint: config.SQS_ENDPOINT, region: config.AWS_REGION });
+  return { store, sqs, databaseUrl };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { loadLambdaConfig } from '../../core/env.ts';
+import { loadLambdaConfig } from '../shared/env.ts';
 
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env) =>
   loadLambdaConfig(

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { ThawEvent } from '../../core/events.ts';
-import { type EventSender, silentLog, type TaskSender } from '../../core/ports.ts';
 import { createMemoryStore } from '../../adapters/store/memory-store.ts';
+import { PermanentTaskError } from '../../core/errors.ts';
+import type { ThawEvent } from '../../core/events.ts';
+import type { ExecutorRegistry } from '../../core/executors.ts';
+import { type EventSender, silentLog, type TaskSender } from '../../core/ports.ts';
 import type { Task } from '../../core/tasks.ts';
 import { transition } from '../../core/transition.ts';
 import { launch, noDbSpec } from '../../test/helpers/events.ts';
 import { sqsEvent, sqsRecord } from '../../test/helpers/sqs-records.ts';
-import { PermanentTaskError } from '../../adapters/errors.ts';
-import type { ExecutorRegistry } from '../../core/executors.ts';
 import { createTasksHandler } from './handler.ts';
 
 async function setup(executors: ExecutorRegistry) {

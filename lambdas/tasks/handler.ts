@@ -1,13 +1,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { PermanentTaskError } from '../../core/errors.ts';
 import type { EventInput } from '../../core/events.ts';
 import { parseEvent } from '../../core/events.ts';
+import type { Executor, ExecutorRegistry, TaskResult } from '../../core/executors.ts';
 import type { Clock, EventSender, Log, Store, TaskSender } from '../../core/ports.ts';
 import { systemClock } from '../../core/ports.ts';
 import { isRequirement, parseTask, type Task } from '../../core/tasks.ts';
-import { PermanentTaskError } from '../../adapters/errors.ts';
 import { describeError, receiveCount, recordBody } from '../shared/records.ts';
-import type { Executor, ExecutorRegistry, TaskResult } from '../../core/executors.ts';
 
 export interface TasksHandlerDeps {
   executors: ExecutorRegistry;

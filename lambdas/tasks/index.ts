@@ -1,3 +1,4 @@
+import { createEventQueue, createTaskQueue } from '../../adapters/sqs.ts';
 import { lambdaLog, lambdaResources } from '../shared/runtime.ts';
 import { loadConfig } from './config.ts';
 import { createTasksHandler } from './handler.ts';
@@ -5,13 +6,13 @@ import { productionExecutors } from './registry.ts';
 
 const config = loadConfig();
 const log = lambdaLog('thaw-tasks');
-const { store, queues, databaseUrl } = await lambdaResources(config);
+const { store, sqs, databaseUrl } = await lambdaResources(config);
 
 /** Handler `index.handler` of dist/lambdas/tasks/index.mjs; SQS trigger with ReportBatchItemFailures. */
 export const handler = createTasksHandler({
   executors: productionExecutors(config, { log, store, databaseUrl }),
-  events: queues,
-  tasks: queues,
+  events: createEventQueue({ sqs, queueUrl: config.EVENTS_QUEUE_URL }),
+  tasks: createTaskQueue({ sqs, queueUrl: config.TASKS_QUEUE_URL }),
   store,
   log,
   maxReceives: config.TASK_MAX_RECEIVES,

@@ -1,11 +1,11 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
-import type { Log, Store } from '../../core/ports.ts';
 import { createEcsOrchestrator } from '../../adapters/ecs-orchestrator.ts';
 import { createGitHubNotifier } from '../../adapters/github-notifier.ts';
 import { createPostgresDatabases } from '../../adapters/postgres-databases.ts';
-import type { TasksConfig } from './config.ts';
 import type { ExecutorRegistry } from '../../core/executors.ts';
+import type { Log, Store } from '../../core/ports.ts';
 import { stackExecutors } from '../../core/stack-executors.ts';
+import type { TasksConfig } from './config.ts';
 
 /**
  * The executors the tasks Lambda runs in AWS: stacks on ECS Fargate, a database per stack on the

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { createMemoryStore } from '../../adapters/store/memory-store.ts';
+import { createStackIndex } from '../../core/access-log/stack-index.ts';
 import type { ThawEvent } from '../../core/events.ts';
 import { type EventSender, type Store, silentLog } from '../../core/ports.ts';
-import { createMemoryStore } from '../../adapters/store/memory-store.ts';
 import { transition } from '../../core/transition.ts';
 import { destroy, freeze, launch, noDbSpec, resume, satisfy, taskFailed } from '../../test/helpers/events.ts';
-import { createStackIndex } from '../../core/access-log/stack-index.ts';
 import { createMetrics } from '../metrics.ts';
 import { createSidecarApp } from './app.ts';
 

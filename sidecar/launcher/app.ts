@@ -1,13 +1,13 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
+import type { StackIndex } from '../../core/access-log/stack-index.ts';
+import { estimate } from '../../core/eta.ts';
 import type { EventSender, Log, Store } from '../../core/ports.ts';
 import type { Stack } from '../../core/stack.ts';
-import type { StackIndex } from '../../core/access-log/stack-index.ts';
 import { httpStatusFor, ResumeFailedError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import { type DynamicConfigOptions, dynamicConfig, type EndpointSource } from '../../core/traefik-routes.ts';
 import { decide, type EtaPhase, etaPhaseOf, isHoldable, type LauncherView, wakesOn } from './decide.ts';
-import { estimate } from '../../core/eta.ts';
 import { parseHostHeader } from './host.ts';
 import { type LauncherStatus, waitingPage } from './page.ts';
 import { createWakeLimiter } from './rate-limit.ts';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { startInProcessSqs } from '../../local/in-process-sqs.ts';
 import { createSqsClient } from '../../adapters/sqs.ts';
+import { startInProcessSqs } from '../../local/in-process-sqs.ts';
 
 export interface QueueBackend {
   name: string;
@@ -19,7 +19,7 @@ export function queueBackends(): QueueBackend[] {
       polling: { waitTimeSeconds: 0, idlePollMs: 25 },
       start: async () => {
         const server = await startInProcessSqs();
-        const sqs = createSqsClient({ endpoint: server.endpoint });
+        const sqs = createSqsClient({ endpoint: server.endpoint, localCredentials: true });
         const stop = async () => {
           sqs.destroy();
           await server.close();
@@ -34,7 +34,7 @@ export function queueBackends(): QueueBackend[] {
       name: 'elasticmq',
       polling: { waitTimeSeconds: 1, idlePollMs: 0 },
       start: async () => {
-        const sqs = createSqsClient({ endpoint: elasticmq });
+        const sqs = createSqsClient({ endpoint: elasticmq, localCredentials: true });
         return { sqs, endpoint: elasticmq, stop: async () => sqs.destroy() };
       },
     });

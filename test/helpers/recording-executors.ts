@@ -1,6 +1,6 @@
+import type { ExecutorRegistry, TaskResult } from '../../core/executors.ts';
 import type { TaskKind } from '../../core/tasks.ts';
 import { TASK_KINDS } from '../../core/tasks.ts';
-import type { ExecutorRegistry, TaskResult } from '../../core/executors.ts';
 
 export interface Recorded {
   stackId: string;

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import type { Store } from '../../core/ports.ts';
 import { createMemoryStore } from '../../adapters/store/memory-store.ts';
 import { openStore } from '../../adapters/store/open-store.ts';
+import type { Store } from '../../core/ports.ts';
 
 /** A throwaway database on the PostgreSQL server at DATABASE_URL; dropped by `drop()`. */
 export async function createTestDatabase(

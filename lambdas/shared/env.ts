@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { commaList, domainName, integer, parseEnv, postgresUrl, roleArn, secretArn } from '../../core/env.ts';
+
+/**
+ * Every environment variable a Thaw Lambda reads, with its rule and default. Each entry point picks
+ * the ones it needs (see its config.ts) and parses them once, at cold start.
+ */
+export const lambdaEnv = {
+  /** The events queue (FIFO). */
+  EVENTS_QUEUE_URL: z.url({ error: 'expected the URL of the events queue (…/thaw-events.fifo)' }),
+  /** The tasks queue (standard). */
+  TASKS_QUEUE_URL: z.url({ error: 'expected the URL of the tasks queue' }),
+  /** postgres://user:password@host:5432/thaw — or leave it out and give DATABASE_SECRET_ARN. */
+  DATABASE_URL: postgresUrl().optional(),
+  /** A Secrets Manager secret whose string is the postgres:// URL, read once at cold start (AWS default). */
+  DATABASE_SECRET_ARN: secretArn().optional(),
+  /** postgres.js pool size per Lambda instance. */
+  DATABASE_POOL_SIZE: integer(1, 20, 2),
+  /** Override the SQS endpoint (ElasticMQ, tests). AWS_ENDPOINT_URL_SQS works too. */
+  SQS_ENDPOINT: z.url({ error: 'expected a URL' }).optional(),
+  /** Deliveries of a failing task before TASK_FAILED; match the tasks queue's maxReceiveCount. */
+  TASK_MAX_RECEIVES: integer(1, 1000, 5),
+  /** Most FREEZE events per freezer run. */
+  FREEZER_LIMIT: integer(1, 10_000, 500),
+  /** Outbox entries older than this many seconds are re-sent by the freezer. */
+  OUTBOX_SWEEP_SECONDS: integer(10, 3600, 60),
+  /** ECS cluster the stacks run in. */
+  ECS_CLUSTER: z.string({ error: 'expected an ECS cluster name or ARN' }).min(1),
+  /** Comma-separated private subnets for stack tasks. */
+  STACK_SUBNETS: commaList('expected comma-separated subnet ids (subnet-…)'),
+  /** Comma-separated security groups for stack tasks (reachable from Traefik only). */
+  STACK_SECURITY_GROUPS: commaList('expected comma-separated security group ids (sg-…)'),
+  STACK_EXECUTION_ROLE_ARN: roleArn().optional(),
+  STACK_TASK_ROLE_ARN: roleArn().optional(),
+  /** CloudWatch Logs group for stack containers. */
+  STACK_LOG_GROUP: z.string().min(1).optional(),
+  /** Stacks answer on <host>.<STACK_DOMAIN>, e.g. qa.example.com */
+  STACK_DOMAIN: domainName(),
+  PUBLIC_SCHEME: z.enum(['http', 'https'], { error: 'expected http or https' }).default('https'),
+  /** Traefik entry point the stack routers attach to. */
+  TRAEFIK_ENTRYPOINT: z.string().min(1).default('web'),
+  STACK_ARCHITECTURE: z.enum(['X86_64', 'ARM64'], { error: 'expected X86_64 or ARM64' }).default('X86_64'),
+  /** A role that may CREATE DATABASE; without it, stacks get no database. */
+  STACK_DATABASE_ADMIN_URL: postgresUrl().optional(),
+  /** The URL stacks connect with (database name replaced per stack); default: the admin URL. */
+  STACK_DATABASE_URL: postgresUrl().optional(),
+  READY_POLL_SECONDS: integer(1, 900, 10),
+  READY_TIMEOUT_SECONDS: integer(30, 7200, 900),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** A long-lived token (fine-grained, pull-requests write) for the PR comment; without it the notifier only logs. */
+  GITHUB_TOKEN: z.string().min(1).optional(),
+  GITHUB_API_URL: z.url().default('https://api.github.com'),
+  /** Fargate prices for the cost shown on the PR (default us-east-1 Linux/x86). */
+  FARGATE_VCPU_HOUR: z.coerce.number({ error: 'expected USD per vCPU-hour' }).positive().default(0.04048),
+  FARGATE_GB_HOUR: z.coerce.number({ error: 'expected USD per GB-hour' }).positive().default(0.004445),
+  /** The router name of the catch-all, so its access lines map to a stack by host. */
+  LAUNCHER_ROUTER: z.string({ error: 'expected a router name' }).min(1).default('thaw-launcher'),
+} as const;
+
+type LambdaEnv = typeof lambdaEnv;
+
+/** Parses the named variables from `env`; throws ConfigError listing every problem. */
+export function loadLambdaConfig<K extends keyof LambdaEnv>(keys: readonly K[], env: NodeJS.ProcessEnv) {
+  // A function that needs the database takes its URL directly or from a secret: one of the two is required.
+  const needsDatabase = keys.includes('DATABASE_URL' as K);
+  const picked: readonly (keyof LambdaEnv)[] = needsDatabase ? [...keys, 'DATABASE_SECRET_ARN'] : keys;
+  const shape = Object.fromEntries(picked.map((key) => [key, lambdaEnv[key]])) as { [P in K]: LambdaEnv[P] };
+  const databaseGiven = (e: NodeJS.ProcessEnv) =>
+    !needsDatabase || e.DATABASE_URL || e.DATABASE_SECRET_ARN
+      ? []
+      : [
+          {
+            key: 'DATABASE_URL',
+            message: 'expected a postgres:// URL (or DATABASE_SECRET_ARN naming a secret that holds one)',
+          },
+        ];
+  return parseEnv(z.object(shape), env, 'configuration', databaseGiven) as z.infer<
+    z.ZodObject<{ [P in K]: LambdaEnv[P] }>
+  > & {
+    DATABASE_SECRET_ARN?: string;
+  };
+}
