@@ -1,6 +1,6 @@
-import { ContentionError, StaleVersionError, ValidationError } from './errors.ts';
-import { parseEvent, type ThawEvent } from './events.ts';
-import type { Clock, OutboxEntry, Store } from './ports.ts';
+import { ContentionError, StaleVersionError } from './errors.ts';
+import type { ThawEvent } from './events.ts';
+import type { Clock, Store } from './ports.ts';
 import type { StackState } from './stack.ts';
 import { transition } from './transition.ts';
 
@@ -12,9 +12,7 @@ export type EventOutcome =
       state: StackState;
       attempts: number;
     }
-  | { kind: 'ignored'; stackId: string; event: ThawEvent['type']; reason: string; attempts: number }
-  | { kind: 'invalid'; error: ValidationError }
-  | { kind: 'failed'; stackId: string; error: unknown };
+  | { kind: 'ignored'; stackId: string; event: ThawEvent['type']; reason: string; attempts: number };
 
 export interface ApplyOptions {
   store: Store;
@@ -59,40 +57,6 @@ export async function applyEvent(
     }
   }
   throw new ContentionError(event.stackId, maxAttempts);
-}
-
-export interface BatchResult {
-  outcomes: EventOutcome[];
-  /** Outbox entries of the stacks this batch touched (including ones left by an earlier crash). */
-  outgoing: OutboxEntry[];
-}
-
-/**
- * Applies a batch of raw (unvalidated) events in order. A bad event becomes an `invalid` outcome and
- * an infrastructure error a `failed` one; neither stops the others. The caller sends `outgoing` and
- * acknowledges it with `store.ackTasks`.
- */
-export async function applyEvents(raw: readonly unknown[], options: ApplyOptions): Promise<BatchResult> {
-  const outcomes: EventOutcome[] = [];
-  const touched = new Set<string>();
-  for (const input of raw) {
-    let event: ThawEvent;
-    try {
-      event = parseEvent(input);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      outcomes.push({ kind: 'invalid', error });
-      continue;
-    }
-    touched.add(event.stackId);
-    try {
-      outcomes.push(await applyEvent(event, options));
-    } catch (error) {
-      outcomes.push({ kind: 'failed', stackId: event.stackId, error });
-    }
-  }
-  const outgoing = await options.store.pendingTasks({ stackIds: [...touched], limit: 1000 });
-  return { outcomes, outgoing };
 }
 
 /** Jittered exponential backoff, capped at ~50 ms: contention on one stack clears quickly. */

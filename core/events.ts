@@ -99,3 +99,18 @@ export type EventOf<T extends EventType> = Extract<ThawEvent, { type: T }>;
 export function parseEvent(input: unknown): ThawEvent {
   return parseWith(eventSchema, input, 'event');
 }
+
+/** An event's own fields: everything but `v`, with `at` optional. */
+export type NewEventFields = EventInput extends infer T
+  ? T extends EventInput
+    ? Omit<T, 'v' | 'at'> & { at?: string }
+    : never
+  : never;
+
+/**
+ * Builds a valid event of the current contract version, stamped `at` now unless given. Code outside
+ * tests never writes `v` itself.
+ */
+export function newEvent(fields: NewEventFields, now: Date = new Date()): ThawEvent {
+  return parseEvent({ at: now.toISOString(), ...fields, v: EVENT_VERSION });
+}

@@ -3,7 +3,7 @@ import { NOTIFY_STATES, PLANS, type PlannedTask, RULES } from './machine.ts';
 import { needsDatabase } from './spec.ts';
 import { stableStringify } from './stable-json.ts';
 import { type HistoryEntry, isInFlight, type Requirement, type Stack, type StackState } from './stack.ts';
-import type { Task } from './tasks.ts';
+import { TASK_VERSION, type Task } from './tasks.ts';
 
 export type TransitionResult =
   | { kind: 'applied' | 'deferred'; stack: Stack; tasks: Task[]; history: HistoryEntry[] }
@@ -302,7 +302,7 @@ function later(a: Date | null, b: Date): Date {
 
 function buildTask(stack: Stack, { kind, to }: Requirement): Task {
   const base = {
-    v: 1 as const,
+    v: TASK_VERSION as typeof TASK_VERSION,
     stackId: stack.id,
     transitionId: stack.transitionId,
     taskId: kind,
@@ -327,7 +327,7 @@ function buildTask(stack: Stack, { kind, to }: Requirement): Task {
 
 function notifyTask(stack: Stack): Task {
   return {
-    v: 1,
+    v: TASK_VERSION as typeof TASK_VERSION,
     kind: 'notify',
     stackId: stack.id,
     transitionId: stack.transitionId,

@@ -9,7 +9,7 @@ import { loadSpecFile } from '../adapters/spec-file.ts';
 import { createSqsClient } from '../adapters/sqs.ts';
 import { openPgliteStore } from '../adapters/store/pglite.ts';
 import { parseDuration } from '../core/duration.ts';
-import { parseEvent } from '../core/events.ts';
+import { newEvent } from '../core/events.ts';
 import type { PublicUrls } from '../core/orchestrator.ts';
 import type { Log } from '../core/ports.ts';
 import { stackExecutors } from '../core/stack-executors.ts';
@@ -131,15 +131,7 @@ export async function startDev(options: DevOptions) {
     const awake = previous.filter((s) => s.state === 'RUNNING' || s.state === 'UPDATING');
     if (awake.length)
       await plane.queues.sendEvents(
-        awake.map((s) =>
-          parseEvent({
-            v: 1,
-            type: 'FREEZE',
-            stackId: s.id,
-            at: new Date().toISOString(),
-            seenAccessAt: null,
-          }),
-        ),
+        awake.map((s) => newEvent({ type: 'FREEZE', stackId: s.id, seenAccessAt: null })),
       );
     const redrive = previous.flatMap(openTasks);
     if (redrive.length) await plane.queues.sendTasks(redrive);
@@ -209,9 +201,7 @@ export async function startDev(options: DevOptions) {
     if (options.demo) {
       const spec = await loadSpecFile(DEMO_SPEC);
       if (options.idle) spec.idleTimeout = options.idle;
-      await plane.queues.sendEvents([
-        parseEvent({ v: 1, type: 'LAUNCH', stackId: 'demo', at: new Date().toISOString(), images: {}, spec }),
-      ]);
+      await plane.queues.sendEvents([newEvent({ type: 'LAUNCH', stackId: 'demo', images: {}, spec })]);
     }
 
     return {

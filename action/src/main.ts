@@ -4,7 +4,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { loadSpecFile } from '../../adapters/spec-file.ts';
 import { createSqsClient, eventMessage } from '../../adapters/sqs.ts';
 import { ThawError, ValidationError } from '../../core/errors.ts';
-import { type PrRef, parseEvent, type ThawEvent } from '../../core/events.ts';
+import { newEvent, type PrRef, type ThawEvent } from '../../core/events.ts';
 import { stackUrls } from '../../core/orchestrator.ts';
 import { commentMarker, renderComment } from '../../core/pr-comment.ts';
 import { type CommentsApi, upsertStickyComment } from '../../core/sticky-comment.ts';
@@ -126,8 +126,7 @@ export async function run(): Promise<void> {
           message: `service ${service} is not in ${inputs.specPath} (it has ${Object.keys(spec.services).join(', ')})`,
         })),
       );
-    event = parseEvent({
-      v: 1,
+    event = newEvent({
       type: 'LAUNCH',
       stackId,
       at,
@@ -137,7 +136,7 @@ export async function run(): Promise<void> {
     });
     urls = stackUrls(spec, stackId, { domain: inputs.domain, scheme: 'https' });
   } else {
-    event = parseEvent({ v: 1, type: 'DESTROY', stackId, at });
+    event = newEvent({ type: 'DESTROY', stackId, at });
   }
 
   // The comment first: a token without permission fails the step before anything is sent.

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadSpecFile } from '../../adapters/spec-file.ts';
 import { ValidationError } from '../../core/errors.ts';
-import { type EventInput, parseEvent } from '../../core/events.ts';
+import { type NewEventFields, newEvent } from '../../core/events.ts';
 import { isStackId, STACK_ID_RULE } from '../../core/ids.ts';
 import type { ControlPlaneClient, StackView } from '../../core/views.ts';
 import { paint, printJson, printTable, progress } from '../output.ts';
@@ -32,10 +32,8 @@ function parseImages(lines: string[]): Record<string, string> {
   return images;
 }
 
-type Unsent = EventInput extends infer E ? (E extends unknown ? Omit<E, 'v' | 'at'> : never) : never;
-
-async function send(client: ControlPlaneClient, event: Unsent) {
-  await client.send([parseEvent({ v: 1, at: new Date().toISOString(), ...event })]);
+async function send(client: ControlPlaneClient, event: NewEventFields) {
+  await client.send([newEvent(event)]);
 }
 
 /** Waits until the stack reaches one of the states, showing progress. */

@@ -1,4 +1,4 @@
-import { parseEvent, type ThawEvent } from '../events.ts';
+import { newEvent, type ThawEvent } from '../events.ts';
 import type { EventSender, Log } from '../ports.ts';
 import type { AccessLine } from './parse.ts';
 
@@ -35,7 +35,7 @@ export function createAccessAggregator({
     const batch = latest;
     latest = new Map();
     const outgoing: ThawEvent[] = [...batch].map(([stackId, at]) =>
-      parseEvent({ v: 1, type: 'ACCESS', stackId, at }),
+      newEvent({ type: 'ACCESS', stackId, at }),
     );
     try {
       await events.sendEvents(outgoing);

@@ -36,7 +36,6 @@ export function createEventsHandler({ store, tasks, log, clock = systemClock }: 
         const outcome = await applyEvent(parsed, { store, clock });
         const level = outcome.kind === 'ignored' ? 'debug' : 'info';
         log[level](`event ${outcome.kind}`, {
-          stackId: parsed.stackId,
           messageId: record.messageId,
           ...outcome,
         });

@@ -1,4 +1,4 @@
-import { parseEvent } from '../../core/events.ts';
+import { newEvent } from '../../core/events.ts';
 import type { Clock, EventSender, Log, Store, TaskSender } from '../../core/ports.ts';
 import { systemClock } from '../../core/ports.ts';
 import { flushOutbox } from '../shared/outbox.ts';
@@ -38,13 +38,10 @@ export function createFreezerHandler({
     const now = clock();
     const idle = await store.findIdle(now, limit);
     const freezes = idle.map((stack) =>
-      parseEvent({
-        v: 1,
-        type: 'FREEZE',
-        stackId: stack.id,
-        at: now.toISOString(),
-        seenAccessAt: stack.lastAccessedAt?.toISOString() ?? null,
-      }),
+      newEvent(
+        { type: 'FREEZE', stackId: stack.id, seenAccessAt: stack.lastAccessedAt?.toISOString() ?? null },
+        now,
+      ),
     );
     if (freezes.length > 0) {
       await events.sendEvents(freezes);

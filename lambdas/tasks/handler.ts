@@ -1,8 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { PermanentTaskError } from '../../core/errors.ts';
-import type { EventInput } from '../../core/events.ts';
-import { parseEvent } from '../../core/events.ts';
+import { newEvent } from '../../core/events.ts';
 import type { Executor, ExecutorRegistry, TaskResult } from '../../core/executors.ts';
 import type { Clock, EventSender, Log, Store, TaskSender } from '../../core/ports.ts';
 import { systemClock } from '../../core/ports.ts';
@@ -32,18 +31,12 @@ export function createTasksHandler(deps: TasksHandlerDeps) {
 
   const report = async (task: Task, result: Exclude<TaskResult, { kind: 'wait' }>) => {
     if (!isRequirement(task.kind)) return;
-    const base = {
-      v: 1 as const,
-      stackId: task.stackId,
-      at: clock().toISOString(),
-      transitionId: task.transitionId,
-      taskId: task.taskId,
-    };
-    const event: EventInput =
+    const base = { stackId: task.stackId, transitionId: task.transitionId, taskId: task.taskId };
+    const event =
       result.kind === 'done'
-        ? { ...base, type: 'SATISFY_REQ' }
-        : { ...base, type: 'TASK_FAILED', reason: result.reason };
-    await deps.events.sendEvents([parseEvent(event)]);
+        ? newEvent({ ...base, type: 'SATISFY_REQ' }, clock())
+        : newEvent({ ...base, type: 'TASK_FAILED', reason: result.reason }, clock());
+    await deps.events.sendEvents([event]);
   };
 
   const handleRecord = async (record: SQSRecord) => {
