@@ -23,7 +23,7 @@ for (const name of LAMBDAS) {
     entryPoints: [join(root, 'lambdas', name, 'index.ts')],
     outfile: join(dir, 'index.mjs'),
   });
-  cpSync(join(root, 'core', 'store', 'migrations'), join(dir, 'migrations'), { recursive: true });
+  cpSync(join(root, 'adapters', 'store', 'migrations'), join(dir, 'migrations'), { recursive: true });
   rows.push([name, statSync(join(dir, 'index.mjs')).size]);
 }
 // The sidecar, for its container image (sidecar/Dockerfile).
