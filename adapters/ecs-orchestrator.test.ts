@@ -11,11 +11,11 @@ import {
   ServerException,
 } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
+import { PermanentTaskError } from '../core/errors.ts';
 import type { Orchestrator } from '../core/orchestrator.ts';
 import { parseSpec } from '../core/spec.ts';
 import { createFakeEcs } from '../test/helpers/fake-ecs.ts';
 import { motoEnvironment, motoUrl, requireMoto } from '../test/helpers/moto.ts';
-import { PermanentTaskError } from '../core/errors.ts';
 import { createEcsOrchestrator, traefikLabels } from './ecs-orchestrator.ts';
 
 const urls = { domain: 'qa.example.com', scheme: 'https' as const };

@@ -6,14 +6,14 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEventQueue, createSqsClient, createTaskQueue, type SqsSend } from '../adapters/sqs.ts';
 import type { Log, Store } from '../core/ports.ts';
 import { parseTask, type Task } from '../core/tasks.ts';
 import { createEventsHandler } from '../lambdas/events/handler.ts';
 import { createFreezerHandler } from '../lambdas/freezer/handler.ts';
+import { createTasksHandler } from '../lambdas/tasks/handler.ts';
 import { startInProcessSqs } from '../local/in-process-sqs.ts';
 import { ensureQueues, type QueueUrls } from '../local/provision.ts';
-import { createEventQueue, createSqsClient, createTaskQueue, type SqsSend } from '../adapters/sqs.ts';
-import { createTasksHandler } from '../lambdas/tasks/handler.ts';
 import { launch, noDbSpec } from './helpers/events.ts';
 import { createRecordingExecutors } from './helpers/recording-executors.ts';
 import { sqsEvent, sqsRecord } from './helpers/sqs-records.ts';

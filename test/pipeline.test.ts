@@ -5,12 +5,12 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { SqsSend } from '../adapters/sqs.ts';
 import { deduplicationId } from '../adapters/sqs.ts';
 import { createMemoryStore } from '../adapters/store/memory-store.ts';
 import { openStore } from '../adapters/store/open-store.ts';
 import type { Log, Store } from '../core/ports.ts';
 import { type LocalControlPlane, startLocalControlPlane } from '../local/control-plane.ts';
-import type { SqsSend } from '../adapters/sqs.ts';
 import { destroy, freeze, launch, noDbSpec, resume } from './helpers/events.ts';
 import { queueBackends, requireElasticMq, uniquePrefix } from './helpers/queues.ts';
 import { createRecordingExecutors } from './helpers/recording-executors.ts';

@@ -1,4 +1,4 @@
-import { parseEvent } from '../../core/events.ts';
+import { newEvent } from '../../core/events.ts';
 import type { EventSender } from '../../core/ports.ts';
 import { ResumeFailedError } from '../errors.ts';
 
@@ -41,9 +41,7 @@ export function createResumer({
   const send = async (key: string, stackId: string): Promise<Attempt> => {
     let attempt: Attempt;
     try {
-      await events.sendEvents([
-        parseEvent({ v: 1, type: 'RESUME', stackId, at: new Date(clock()).toISOString() }),
-      ]);
+      await events.sendEvents([newEvent({ type: 'RESUME', stackId }, new Date(clock()))]);
       attempt = { at: clock() };
       onSent?.(stackId);
     } catch (error) {

@@ -113,7 +113,7 @@ resource "aws_ecs_task_definition" "edge" {
       essential    = true
       portMappings = [{ containerPort = local.sidecar_port, protocol = "tcp" }]
       environment = [for key, value in merge({
-        THAW_DOMAIN      = var.domain
+        STACK_DOMAIN     = var.domain
         PORT             = tostring(local.sidecar_port)
         EVENTS_QUEUE_URL = var.events_queue_url
         ACCESS_LOG       = local.access_log
