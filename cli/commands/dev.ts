@@ -6,6 +6,7 @@ import { ValidationError } from '../../core/errors.ts';
 import type { Log } from '../../core/ports.ts';
 import { startDev } from '../../local/start-dev.ts';
 import { traefikVersion } from '../../local/traefik.ts';
+import { loadCliConfig } from '../config.ts';
 import { paint } from '../output.ts';
 
 interface DevFlags {
@@ -69,7 +70,8 @@ export function registerDev(program: Command) {
         throw new ValidationError('flag', [
           { path: '--router', message: `expected builtin or traefik, got ${JSON.stringify(flags.router)}` },
         ]);
-      const traefikBin = flags.traefikBin ?? process.env.THAW_TRAEFIK_BIN ?? 'traefik';
+      const config = loadCliConfig();
+      const traefikBin = flags.traefikBin ?? config.THAW_TRAEFIK_BIN ?? 'traefik';
       const router = flags.router ?? (traefikVersion(traefikBin) ? 'traefik' : 'builtin');
       const dir = resolve(dataDir ?? '.thaw');
       mkdirSync(dir, { recursive: true });
@@ -86,7 +88,7 @@ export function registerDev(program: Command) {
         router,
         traefikBin,
         demo: flags.demo,
-        databaseUrl: flags.databaseUrl ?? process.env.THAW_DATABASE_URL,
+        databaseUrl: flags.databaseUrl ?? config.THAW_DATABASE_URL,
         log,
       });
       process.stderr.write(

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { parseEnv, postgresUrl } from '../core/env.ts';
+
+/** The environment variables the `thaw` command reads (flags win over them; see docs/local-mode.md). */
+export const cliEnv = z.object({
+  /** The Traefik binary `thaw dev` runs when the router is Traefik (default: `traefik` on PATH). */
+  THAW_TRAEFIK_BIN: z.string().min(1).optional(),
+  /** A PostgreSQL server for the stacks' databases in `thaw dev` (default: none, stacks get no database). */
+  THAW_DATABASE_URL: postgresUrl().optional(),
+});
+
+export type CliConfig = z.infer<typeof cliEnv>;
+
+export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
+  return parseEnv(cliEnv, env, 'environment');
+}
