@@ -155,6 +155,10 @@ function sqsRecord(message: Message, queueArn: string) {
   };
 }
 
+if (missing.length > 0 && !required)
+  console.warn(
+    `cloud rehearsal skipped: missing ${missing.join(', ')} (THAW_REQUIRE_REHEARSAL=1 makes this a failure)`,
+  );
 if (missing.length > 0 && required) {
   describe('cloud rehearsal', () => {
     it('has everything it needs (THAW_REQUIRE_REHEARSAL=1)', () => {
