@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ThawError } from '../core/errors.ts';
 import { type ControlPlaneClient, devClient } from '../core/views.ts';
+import { CONTROL_TOKEN_FILE, readControlToken } from '../local/control-api.ts';
 
 export class NoControlPlaneError extends ThawError {
   override name = 'NoControlPlaneError';
@@ -9,7 +10,8 @@ export class NoControlPlaneError extends ThawError {
 
 /** Finds the control plane for CLI commands: a `thaw dev` running with this data directory. */
 export function resolveClient(options: { dataDir?: string }): ControlPlaneClient {
-  const file = join(resolve(options.dataDir ?? '.thaw'), 'dev.json');
+  const dataDir = resolve(options.dataDir ?? '.thaw');
+  const file = join(dataDir, 'dev.json');
   if (!existsSync(file)) {
     throw new NoControlPlaneError(
       `no running "thaw dev" found (${file} does not exist). Start one with "npx thaw dev" in this directory, or pass --data-dir.`,
@@ -23,5 +25,10 @@ export function resolveClient(options: { dataDir?: string }): ControlPlaneClient
       `"thaw dev" (pid ${pid}) is no longer running; start it again with "npx thaw dev".`,
     );
   }
-  return devClient(controlUrl);
+  const token = readControlToken(dataDir);
+  if (!token)
+    throw new NoControlPlaneError(
+      `"thaw dev" (pid ${pid}) is running but ${join(dataDir, CONTROL_TOKEN_FILE)} cannot be read: run the command as the user who started "thaw dev".`,
+    );
+  return devClient(controlUrl, token);
 }

@@ -48,10 +48,17 @@ export function toHistory(entries: HistoryEntry[]): StackDetail['history'] {
   }));
 }
 
-/** The client for a `thaw dev` running in a directory (found through `<data dir>/dev.json`). */
-export function devClient(controlUrl: string): ControlPlaneClient {
+/**
+ * The client for a `thaw dev` running in a directory (found through `<data dir>/dev.json`), with the
+ * token it wrote to `<data dir>/control-token`.
+ */
+export function devClient(controlUrl: string, token: string): ControlPlaneClient {
   const call = async (path: string, init?: RequestInit) => {
-    const response = await fetch(`${controlUrl}${path}`, { ...init, signal: AbortSignal.timeout(10_000) });
+    const response = await fetch(`${controlUrl}${path}`, {
+      ...init,
+      headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(10_000),
+    });
     if (response.status === 404) return undefined;
     if (!response.ok) throw new Error(`thaw dev answered ${response.status}: ${await response.text()}`);
     return response.json();

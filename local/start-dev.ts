@@ -15,7 +15,7 @@ import type { Log } from '../core/ports.ts';
 import { stackExecutors } from '../core/stack-executors.ts';
 import { openTasks } from '../core/transition.ts';
 import { startSidecar } from '../sidecar/sidecar.ts';
-import { createControlApi } from './control-api.ts';
+import { CONTROL_TOKEN_FILE, createControlApi, writeControlToken } from './control-api.ts';
 import { startLocalControlPlane } from './control-plane.ts';
 import { startDevRouter } from './dev-router.ts';
 import { freePort } from './free-port.ts';
@@ -179,8 +179,17 @@ export async function startDev(options: DevOptions) {
       routerInfo = 'built-in dev router';
     }
 
+    // Only this user (the token file is 0600) and only over loopback reach the control API.
+    const controlToken = writeControlToken(dataDir);
+    stops.push(async () => rmSync(join(dataDir, CONTROL_TOKEN_FILE), { force: true }));
     const control = createAdaptorServer({
-      fetch: createControlApi({ store, events: plane.queues, urls, idleOverride: options.idle }).fetch,
+      fetch: createControlApi({
+        store,
+        events: plane.queues,
+        urls,
+        idleOverride: options.idle,
+        token: controlToken,
+      }).fetch,
     }) as Server;
     await new Promise<void>((done) => control.listen(0, '127.0.0.1', done));
     stops.push(
@@ -213,6 +222,7 @@ export async function startDev(options: DevOptions) {
       domain,
       routerInfo,
       controlUrl,
+      controlToken,
       dataDir,
       urlOf: (stackId: string, service = '') =>
         `http://${service ? `${service}-` : ''}${stackId}.${domain}:${port}`,
