@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { context, getOctokit } from '@actions/github';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { commentAuthor, INSTALLATION_BOT_LOGIN } from '../../adapters/github-comments.ts';
 import { loadSpecFile } from '../../adapters/spec-file.ts';
 import { createSqsClient, eventMessage } from '../../adapters/sqs.ts';
 import { ThawError, ValidationError } from '../../core/errors.ts';
@@ -52,20 +53,33 @@ function octokitComments(token: string, repo: string, number: number): CommentsA
     }
     throw error;
   };
+  const toComment = (c: { id: number; body?: string | null; user?: { login?: string } | null }) => ({
+    id: c.id,
+    body: c.body ?? '',
+    author: commentAuthor(c),
+  });
   return {
+    // The GITHUB_TOKEN is an installation token: GET /user answers 403 and its comments are
+    // github-actions[bot]'s. A personal access token says who it is.
+    identity: async () =>
+      octokit.rest.users.getAuthenticated().then(
+        (r) => r.data.login,
+        (error: { status?: number }) => (error.status === 403 ? INSTALLATION_BOT_LOGIN : explain(error)),
+      ),
     list: async (page, perPage) =>
       (
         await octokit.rest.issues
           .listComments({ owner, repo: name, issue_number: number, per_page: perPage, page })
           .catch(explain)
-      ).data.map((c) => ({ id: c.id, body: c.body ?? '' })),
-    create: async (body) => ({
-      id: (
-        await octokit.rest.issues
-          .createComment({ owner, repo: name, issue_number: number, body })
-          .catch(explain)
-      ).data.id,
-    }),
+      ).data.map(toComment),
+    create: async (body) =>
+      toComment(
+        (
+          await octokit.rest.issues
+            .createComment({ owner, repo: name, issue_number: number, body })
+            .catch(explain)
+        ).data,
+      ),
     update: async (id, body) =>
       void (await octokit.rest.issues
         .updateComment({ owner, repo: name, comment_id: id, body })
@@ -86,6 +100,13 @@ export async function run(): Promise<void> {
     return;
   }
   const { command, pr } = decision;
+  // pull_request_target runs this repository's workflow with its secrets and a write token for
+  // pull requests from anybody's fork; it exists to serve forks, so it needs the same consent.
+  if (context.eventName === 'pull_request_target' && !inputs.allowForks) {
+    throw new ThawError(
+      `refusing to run on pull_request_target: that event gives pull requests from forks this repository's secrets and a write token, and a preview would run the fork's code in your AWS account. Use "on: pull_request", or set allow-forks: true only if you trust every fork.`,
+    );
+  }
   // A fork that was deleted has no head repository: it is still not this repository.
   const forked = pr !== undefined && pr.head.repo?.full_name !== pr.base.repo.full_name;
   if (command === 'launch' && forked && !inputs.allowForks) {

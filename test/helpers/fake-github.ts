@@ -8,10 +8,24 @@ export interface RecordedCall {
   body?: unknown;
 }
 
-/** The few GitHub REST endpoints Thaw uses (issue comments), in memory, recording every call. */
-export async function startFakeGitHub({ deny = false }: { deny?: boolean } = {}) {
+export interface FakeComment {
+  id: number;
+  body: string;
+  /** The author, as GitHub's REST API has it (absent on seeded comments: nobody's). */
+  user?: { login: string; type: 'User' | 'Bot' };
+}
+
+/**
+ * The few GitHub REST endpoints Thaw uses (issue comments, `GET /user`), in memory, recording every
+ * call. Without `login` the token behaves like the Actions GITHUB_TOKEN: `GET /user` is refused (403)
+ * and comments are written by `github-actions[bot]`; with it, like a personal access token of `login`.
+ */
+export async function startFakeGitHub({ deny = false, login }: { deny?: boolean; login?: string } = {}) {
   const calls: RecordedCall[] = [];
-  const comments = new Map<string, { id: number; body: string }[]>();
+  const comments = new Map<string, FakeComment[]>();
+  const author: FakeComment['user'] = login
+    ? { login, type: 'User' }
+    : { login: 'github-actions[bot]', type: 'Bot' };
   let nextId = 5000;
   const app = new Hono();
   app.use('*', async (c, next) => {
@@ -23,6 +37,11 @@ export async function startFakeGitHub({ deny = false }: { deny?: boolean } = {})
     if (deny) return c.json({ message: 'Resource not accessible by integration' }, 403);
     await next();
   });
+  app.get('/user', (c) =>
+    login
+      ? c.json({ login, type: 'User' })
+      : c.json({ message: 'Resource not accessible by integration' }, 403),
+  );
   app.get('/repos/:owner/:repo/issues/:number/comments', (c) => {
     const list =
       comments.get(`${c.req.param('owner')}/${c.req.param('repo')}#${c.req.param('number')}`) ?? [];
@@ -33,7 +52,7 @@ export async function startFakeGitHub({ deny = false }: { deny?: boolean } = {})
   app.post('/repos/:owner/:repo/issues/:number/comments', async (c) => {
     const key = `${c.req.param('owner')}/${c.req.param('repo')}#${c.req.param('number')}`;
     const { body } = (calls.at(-1)!.body ?? {}) as { body: string };
-    const comment = { id: nextId++, body };
+    const comment: FakeComment = { id: nextId++, body, user: author };
     comments.set(key, [...(comments.get(key) ?? []), comment]);
     return c.json(comment, 201);
   });
@@ -66,8 +85,7 @@ export async function startFakeGitHub({ deny = false }: { deny?: boolean } = {})
     url: `http://127.0.0.1:${port}`,
     calls,
     commentsOn: (repo: string, number: number) => comments.get(`${repo}#${number}`) ?? [],
-    seed: (repo: string, number: number, list: { id: number; body: string }[]) =>
-      comments.set(`${repo}#${number}`, list),
+    seed: (repo: string, number: number, list: FakeComment[]) => comments.set(`${repo}#${number}`, list),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
