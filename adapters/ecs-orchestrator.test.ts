@@ -227,42 +227,45 @@ describe('ECS orchestrator against a fake ECS that honours the API parameters', 
     ['ThrottlingException', 'retryable', throttling],
     [
       'ServerException',
-      new ServerException({ $metadata: {}, message: 'InvalidParameterException' }),
       'retryable',
+      new ServerException({ $metadata: {}, message: 'InvalidParameterException' }),
     ],
     ['a network error', 'retryable', Object.assign(new Error('ClientException'), { name: 'TimeoutError' })],
     [
       'AccessDeniedException',
-      new AccessDeniedException({ $metadata: {}, message: 'throttled' }),
       'permanent',
+      new AccessDeniedException({ $metadata: {}, message: 'throttled' }),
     ],
     [
       'InvalidParameterException',
-      new InvalidParameterException({ $metadata: {}, message: 'x' }),
       'permanent',
+      new InvalidParameterException({ $metadata: {}, message: 'x' }),
     ],
     ['ClientException', 'permanent', new ClientException({ $metadata: {}, message: 'token not idempotent' })],
     ['ClusterNotFoundException', 'permanent', new ClusterNotFoundException({ $metadata: {}, message: 'x' })],
-  ] as [string, 'retryable' | 'permanent', Error][])('%s from ECS is %s', async (_name, kind, error) => {
-    for (const [command, run] of [
-      ['RegisterTaskDefinitionCommand', (o: Orchestrator) => o.ensure(target)],
-      ['DescribeServicesCommand', (o: Orchestrator) => o.status(target, 'spec')],
-      ['UpdateServiceCommand', (o: Orchestrator) => o.scale(target, 'zero')],
-      ['DeleteServiceCommand', (o: Orchestrator) => o.remove(target)],
-    ] as const) {
-      const { fake, orchestrator } = setup();
-      await orchestrator.ensure(target);
-      fake.failNext(command, error);
-      const thrown = await run(orchestrator).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      if (kind === 'permanent') {
-        expect(thrown, command).toBeInstanceOf(PermanentTaskError);
-        expect((thrown as PermanentTaskError).cause, command).toBe(error);
-      } else expect(thrown, command).toBe(error);
-    }
-  });
+  ] satisfies [string, 'retryable' | 'permanent', Error][])(
+    '%s from ECS is %s',
+    async (_name, kind, error) => {
+      for (const [command, run] of [
+        ['RegisterTaskDefinitionCommand', (o: Orchestrator) => o.ensure(target)],
+        ['DescribeServicesCommand', (o: Orchestrator) => o.status(target, 'spec')],
+        ['UpdateServiceCommand', (o: Orchestrator) => o.scale(target, 'zero')],
+        ['DeleteServiceCommand', (o: Orchestrator) => o.remove(target)],
+      ] as const) {
+        const { fake, orchestrator } = setup();
+        await orchestrator.ensure(target);
+        fake.failNext(command, error);
+        const thrown = await run(orchestrator).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        if (kind === 'permanent') {
+          expect(thrown, command).toBeInstanceOf(PermanentTaskError);
+          expect((thrown as PermanentTaskError).cause, command).toBe(error);
+        } else expect(thrown, command).toBe(error);
+      }
+    },
+  );
 
   it('a refused create with the service still missing is a permanent failure, not a retry loop', async () => {
     const { fake, orchestrator } = setup();
