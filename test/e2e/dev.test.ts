@@ -103,7 +103,7 @@ describe.each(routers)('thaw dev end to end: $name router', ({ name, traefikBin 
   it('destroy → 410, and the processes are gone', async () => {
     const response = await fetch(`${dev.controlUrl}/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${dev.controlToken}` },
       body: JSON.stringify([{ v: 1, type: 'DESTROY', stackId: 'demo', at: new Date().toISOString() }]),
     });
     expect(response.status).toBe(200);
