@@ -11,6 +11,13 @@ export function createMetrics() {
       labelNames: ['result'] as const,
       registers: [registry],
     }),
+    /** Why lines were skipped (the parser's closed set of reasons, plus 'oversized'). */
+    linesSkipped: new Counter({
+      name: 'thaw_access_log_skipped_total',
+      help: 'Access log lines skipped, by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     accessSent: new Counter({
       name: 'thaw_access_events_sent_total',
       help: 'ACCESS events sent',

@@ -61,9 +61,10 @@ export async function startSidecar(options: SidecarOptions) {
       fromStart: accessLog.fromStart,
       pollMs: accessLog.pollMs,
       onLine: (text) => {
-        const parsed = parseAccessLine(text);
+        const parsed = parseAccessLine(text, { readAt: new Date() });
         if (parsed.kind === 'skipped') {
           metrics.linesRead.inc({ result: 'skipped' });
+          metrics.linesSkipped.inc({ reason: parsed.reason });
           return;
         }
         metrics.linesRead.inc({ result: 'access' });
@@ -71,7 +72,10 @@ export async function startSidecar(options: SidecarOptions) {
           .record(parsed.line)
           .catch((error) => log.warn('could not map an access line', { reason: String(error) }));
       },
-      onOversized: () => metrics.linesRead.inc({ result: 'oversized' }),
+      onOversized: () => {
+        metrics.linesRead.inc({ result: 'oversized' });
+        metrics.linesSkipped.inc({ reason: 'oversized line' });
+      },
     });
     await tailer.start();
     aggregator.start();
