@@ -108,6 +108,33 @@ describe('parseSpecYaml', () => {
     );
   });
 
+  it.each([
+    ['api.{stack}', /without dots: the wildcard certificate covers only one level/],
+    ['{stack}.preview', /without dots: the wildcard certificate covers only one level/],
+    ['{stack}0', /"\{stack\}" once, as the whole label or joined by "-"/],
+    ['x{stack}', /"\{stack\}" once, as the whole label or joined by "-"/],
+    ['{stack}{stack}', /"\{stack\}" once, as the whole label or joined by "-"/],
+    ['-{stack}', /"\{stack\}" once, as the whole label or joined by "-"/],
+    ['Api-{stack}', /"\{stack\}" once, as the whole label or joined by "-"/],
+    ['a-very-long-prefix-for-it-{stack}', /at most 30 characters/],
+  ])('refuses the host pattern %s, naming the field, the value and what is allowed', (host, rule) => {
+    const issues = issuesOf(`services:\n  web:\n    image: x\n    port: 1\n    host: "${host}"\n`);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatch(/^services\.web\.host: expected a host pattern/);
+    expect(issues[0]).toMatch(rule);
+    expect(issues[0]).toContain(`got ${JSON.stringify(host)}`);
+  });
+
+  it.each(['{stack}', 'api-{stack}', '{stack}-api', 'v2-{stack}-api', '0-{stack}'])(
+    'accepts the host pattern %s',
+    (host) => {
+      const spec = parseSpecYaml(`services:\n  web:\n    image: x\n    port: 1\n    host: "${host}"\n`);
+      expect(serviceHost(spec.services.web!, 'pr-1', 'qa.example.com')).toBe(
+        `${host.replace('{stack}', 'pr-1')}.qa.example.com`,
+      );
+    },
+  );
+
   it('reports YAML syntax errors with line and column', () => {
     expect(issuesOf('services:\n  web: [unclosed\n')[0]).toMatch(/^line \d+, column \d+: /);
   });

@@ -2,7 +2,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { DURATION_RULE, parseDuration } from './duration.ts';
 import { ValidationError } from './errors.ts';
-import { SERVICE_NAME_PATTERN, SERVICE_NAME_RULE } from './ids.ts';
+import { SERVICE_NAME_PATTERN, SERVICE_NAME_RULE, STACK_ID_MAX } from './ids.ts';
 import { parseWith } from './validation.ts';
 
 /** Fargate's valid cpu (units) → memory (MiB) combinations. */
@@ -15,7 +15,17 @@ export const FARGATE_SIZES: Record<number, readonly number[]> = {
 };
 
 const PLACEHOLDER = /\{([a-z]+)(?::([a-z0-9-]+))?\}/g;
-const HOST_PATTERN = /^(?:[a-z0-9-]|\{stack\})+(?:\.(?:[a-z0-9-]|\{stack\})+)*$/;
+/**
+ * One DNS label (the wildcard certificate covers `*.<domain>` only: one level) in which `{stack}` is
+ * the whole label or joined to a prefix/suffix by `-`: `{stack}`, `api-{stack}`, `{stack}-api`. Never
+ * `{stack}0` or `x{stack}`: pr-1's `{stack}0` would be pr-10's host (issue 13, host ownership).
+ */
+const AFFIX = '[a-z0-9](?:[a-z0-9-]*[a-z0-9])?';
+const HOST_PATTERN = new RegExp(`^(?:${AFFIX}-)?\\{stack\\}(?:-${AFFIX})?$`);
+/** With the longest stack id (40) filled in, the label stays within DNS's 63 characters. */
+const HOST_PATTERN_MAX = 63 - STACK_ID_MAX + '{stack}'.length;
+const HOST_RULE =
+  'one DNS label of lowercase letters, digits and hyphens with "{stack}" once, as the whole label or joined by "-" to a prefix or suffix: "{stack}", "api-{stack}", "{stack}-api"';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PATH_PREFIX = /^\/[A-Za-z0-9._~\-/]*$/;
 
@@ -39,11 +49,18 @@ export const serviceSpecSchema = z
       cwd: z.string({ error: 'expected a directory relative to thaw.yml' }).optional(),
       port: intIn(1, 65535),
       host: z
-        .string({ error: 'expected a host pattern such as "{stack}" or "api-{stack}"' })
-        .regex(HOST_PATTERN, {
-          error: 'expected a host pattern of lowercase letters, digits, hyphens, dots and "{stack}"',
-        })
+        .string({ error: `expected a host pattern: ${HOST_RULE}` })
         .refine((host) => host.includes('{stack}'), { error: 'expected a host pattern containing "{stack}"' })
+        .refine((host) => !host.includes('.'), {
+          error:
+            'expected a host pattern without dots: the wildcard certificate covers only one level under the domain (use "api-{stack}", not "api.{stack}")',
+        })
+        .refine((host) => host.includes('.') || !host.includes('{stack}') || HOST_PATTERN.test(host), {
+          error: `expected a host pattern: ${HOST_RULE}`,
+        })
+        .refine((host) => host.length <= HOST_PATTERN_MAX, {
+          error: `expected a host pattern of at most ${HOST_PATTERN_MAX} characters, so that with a stack id of ${STACK_ID_MAX} the label fits DNS's 63`,
+        })
         .default('{stack}'),
       pathPrefix: z
         .string({ error: 'expected a path prefix starting with "/"' })
