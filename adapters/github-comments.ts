@@ -22,22 +22,18 @@ export function commentAuthor(comment: { user?: { login?: string } | null }): st
   return comment.user?.login ?? '';
 }
 
-/** Issue comments through GitHub's REST API with fetch (the notifier Lambda needs nothing more). */
-export function fetchCommentsApi({
+/** One GitHub REST call with fetch: JSON in and out, a GitHubError naming the status when it fails. */
+export function githubRequest({
   apiUrl = 'https://api.github.com',
   token,
-  repo,
-  number,
-  botLogin = INSTALLATION_BOT_LOGIN,
+  permission = 'pull-requests: write',
 }: {
-  apiUrl?: string;
+  apiUrl?: string | undefined;
   token: string;
-  repo: string;
-  number: number;
-  /** Whose comments are ours when the token cannot read `GET /user` (an installation token). */
-  botLogin?: string;
-}): CommentsApi {
-  const call = async (method: string, path: string, body?: unknown) => {
+  /** Named in the error when GitHub answers 403 or 404. */
+  permission?: string;
+}) {
+  return async (method: string, path: string, body?: unknown): Promise<unknown> => {
     const response = await fetch(`${apiUrl}${path}`, {
       method,
       headers: {
@@ -54,12 +50,30 @@ export function fetchCommentsApi({
     if (!response.ok) {
       const hint =
         response.status === 403 || response.status === 404
-          ? ' (the token needs "pull-requests: write" on this repository)'
+          ? ` (the token needs "${permission}" on this repository)`
           : '';
       throw new GitHubError(response.status, `GitHub ${method} ${path} answered ${response.status}${hint}`);
     }
     return response.status === 204 ? undefined : response.json();
   };
+}
+
+/** Issue comments through GitHub's REST API with fetch (the notifier Lambda needs nothing more). */
+export function fetchCommentsApi({
+  apiUrl = 'https://api.github.com',
+  token,
+  repo,
+  number,
+  botLogin = INSTALLATION_BOT_LOGIN,
+}: {
+  apiUrl?: string;
+  token: string;
+  repo: string;
+  number: number;
+  /** Whose comments are ours when the token cannot read `GET /user` (an installation token). */
+  botLogin?: string;
+}): CommentsApi {
+  const call = githubRequest({ apiUrl, token });
   type RestComment = { id: number; body?: string | null; user?: { login?: string } | null };
   const toComment = (c: RestComment): IssueComment => ({
     id: c.id,
