@@ -5,6 +5,7 @@ import {
   SQSClient,
   type SQSClientConfig,
 } from '@aws-sdk/client-sqs';
+import { ThawError } from '../core/errors.ts';
 import type { ThawEvent } from '../core/events.ts';
 import type { EventSender, TaskSender } from '../core/ports.ts';
 import { stableStringify } from '../core/stable-json.ts';
@@ -43,24 +44,91 @@ export function deduplicationId(message: unknown): string {
   return createHash('sha256').update(stableStringify(message)).digest('hex');
 }
 
+/** SQS's limit on one message and on a whole SendMessageBatch request (256 KiB; ElasticMQ enforces it too). */
+export const SQS_MAX_PAYLOAD_BYTES = 256 * 1024;
+
+/** An entry to send, with the stack it concerns (named in errors; not sent). */
+export type BatchEntry = Omit<SendMessageBatchRequestEntry, 'Id'> & { stackId?: string };
+
+/**
+ * Messages too large for SQS were not sent (every other entry was). One oversized task must fail its
+ * own stack's transition, not jam the outbox for every stack.
+ */
+export class MessageTooLargeError extends ThawError {
+  override name = 'MessageTooLargeError';
+  readonly queueUrl: string;
+  /** `index`: position in the entries given to sendBatches. */
+  readonly messages: { index: number; stackId: string | undefined; bytes: number; limitBytes: number }[];
+  constructor(queueUrl: string, messages: MessageTooLargeError['messages']) {
+    super(
+      `${messages.length} message(s) too large for ${queueUrl}: ${messages
+        .map((m) => `stack ${m.stackId ?? '?'}: ${m.bytes} bytes (limit ${m.limitBytes})`)
+        .join('; ')}`,
+    );
+    this.queueUrl = queueUrl;
+    this.messages = messages;
+  }
+}
+
+/** The size SQS counts for a message: its body plus its attributes' names, types and values. */
+export function payloadBytes(entry: Omit<SendMessageBatchRequestEntry, 'Id'>): number {
+  let bytes = Buffer.byteLength(entry.MessageBody ?? '', 'utf8');
+  for (const [name, value] of Object.entries(entry.MessageAttributes ?? {})) {
+    bytes += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(value.DataType ?? '', 'utf8');
+    if (value.StringValue !== undefined) bytes += Buffer.byteLength(value.StringValue, 'utf8');
+    if (value.BinaryValue !== undefined) bytes += value.BinaryValue.byteLength;
+  }
+  return bytes;
+}
+
 export interface BatchSendOptions {
   sqs: SqsSend;
   queueUrl: string;
   /** Attempts for entries that fail without the sender's fault (throttling, internal errors). */
   maxAttempts?: number;
+  /** Cap on one message and on one batch request (default SQS_MAX_PAYLOAD_BYTES). */
+  maxPayloadBytes?: number;
+}
+
+type Pending = SendMessageBatchRequestEntry & { Id: string };
+
+/**
+ * Cuts entries into SendMessageBatch requests of at most 10 entries and `maxPayloadBytes` in total,
+ * in order. Entries over the limit on their own are left out and returned.
+ */
+export function planBatches(entries: BatchEntry[], maxPayloadBytes = SQS_MAX_PAYLOAD_BYTES) {
+  const batches: Pending[][] = [];
+  const oversized: MessageTooLargeError['messages'] = [];
+  let current: Pending[] = [];
+  let currentBytes = 0;
+  entries.forEach(({ stackId, ...entry }, index) => {
+    const bytes = payloadBytes(entry);
+    if (bytes > maxPayloadBytes) {
+      oversized.push({ index, stackId, bytes, limitBytes: maxPayloadBytes });
+      return;
+    }
+    if (current.length === 10 || currentBytes + bytes > maxPayloadBytes) {
+      batches.push(current);
+      current = [];
+      currentBytes = 0;
+    }
+    current.push({ ...entry, Id: String(index) });
+    currentBytes += bytes;
+  });
+  if (current.length > 0) batches.push(current);
+  return { batches, oversized };
 }
 
 /**
- * Sends entries with SendMessageBatch, 10 per call, retrying only the entries that failed through no
- * fault of ours, with jittered backoff. Throws QueueSendError listing what still failed.
+ * Sends entries with SendMessageBatch, cut at 10 entries and 256 KiB per call, retrying only the
+ * entries that failed through no fault of ours, with jittered backoff. Throws QueueSendError listing
+ * what still failed; MessageTooLargeError (after sending every other entry) for entries too large.
  */
-export async function sendBatches(
-  entries: Omit<SendMessageBatchRequestEntry, 'Id'>[],
-  options: BatchSendOptions,
-): Promise<void> {
-  const { sqs, queueUrl, maxAttempts = 5 } = options;
-  for (let start = 0; start < entries.length; start += 10) {
-    let pending = entries.slice(start, start + 10).map((entry, i) => ({ ...entry, Id: String(start + i) }));
+export async function sendBatches(entries: BatchEntry[], options: BatchSendOptions): Promise<void> {
+  const { sqs, queueUrl, maxAttempts = 5, maxPayloadBytes = SQS_MAX_PAYLOAD_BYTES } = options;
+  const { batches, oversized } = planBatches(entries, maxPayloadBytes);
+  for (const batch of batches) {
+    let pending = batch;
     for (let attempt = 1; pending.length > 0; attempt++) {
       const result = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }));
       const failed = result.Failed ?? [];
@@ -82,6 +150,7 @@ export async function sendBatches(
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 100 * 2 ** attempt));
     }
   }
+  if (oversized.length > 0) throw new MessageTooLargeError(queueUrl, oversized);
 }
 
 export interface QueueOptions {
@@ -102,7 +171,10 @@ export function eventMessage(event: ThawEvent) {
 export function createEventQueue({ sqs, queueUrl }: QueueOptions): EventSender {
   return {
     async sendEvents(events: ThawEvent[]) {
-      await sendBatches(events.map(eventMessage), { sqs, queueUrl });
+      await sendBatches(
+        events.map((event) => ({ ...eventMessage(event), stackId: event.stackId })),
+        { sqs, queueUrl },
+      );
     },
   };
 }
@@ -114,6 +186,7 @@ export function createTaskQueue({ sqs, queueUrl }: QueueOptions): TaskSender {
       await sendBatches(
         tasks.map((task) => ({
           MessageBody: JSON.stringify(task),
+          stackId: task.stackId,
           ...(delaySeconds ? { DelaySeconds: Math.min(900, Math.round(delaySeconds)) } : {}),
         })),
         { sqs, queueUrl },

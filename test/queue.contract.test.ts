@@ -7,7 +7,15 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueSendError } from '../adapters/errors.ts';
-import { createEventQueue, createTaskQueue, type SqsSend, sendBatches } from '../adapters/sqs.ts';
+import {
+  createEventQueue,
+  createTaskQueue,
+  MessageTooLargeError,
+  SQS_MAX_PAYLOAD_BYTES,
+  type SqsSend,
+  sendBatches,
+} from '../adapters/sqs.ts';
+import type { Task } from '../core/tasks.ts';
 import { ensureQueues, type QueueUrls } from '../local/provision.ts';
 import { access, launch, noDbSpec } from './helpers/events.ts';
 import { queueBackends, uniquePrefix } from './helpers/queues.ts';
@@ -93,6 +101,80 @@ describe.each(queueBackends())('queue adapter contract: $name', (backend) => {
     const later = await drain(sqs, urls.tasksQueueUrl, { want: 1, timeoutMs: 5000 });
     expect(later).toHaveLength(1);
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(1900);
+  });
+});
+
+/** A task whose message body is about `kib` KiB (a large spec, as a big stack's would be). */
+function bigTask(stackId: string, kib: number): Task {
+  return {
+    v: 1,
+    kind: 'services.delete',
+    stackId,
+    transitionId: 1,
+    taskId: 'services.delete',
+    attempt: 0,
+    spec: { padding: 'x'.repeat(kib * 1024) },
+  } as never;
+}
+
+/** The client, recording the payload bytes of every SendMessageBatch it sends. */
+function recording(sqs: SQSClient) {
+  const batches: { entries: number; bytes: number }[] = [];
+  const client: SqsSend = {
+    send: (async (command: SendMessageBatchCommand) => {
+      const entries = command.input.Entries ?? [];
+      batches.push({
+        entries: entries.length,
+        bytes: entries.reduce((sum, e) => sum + Buffer.byteLength(e.MessageBody ?? ''), 0),
+      });
+      return sqs.send(command);
+    }) as never,
+  };
+  return { client, batches };
+}
+
+describe.each(queueBackends())('queue adapter, batches by bytes: $name', (backend) => {
+  let sqs: SQSClient;
+  let stop: () => Promise<void>;
+  let urls: QueueUrls;
+  beforeAll(async () => {
+    ({ sqs, stop } = await backend.start());
+    urls = await ensureQueues({
+      sqs,
+      prefix: uniquePrefix('qb'),
+      visibilityTimeoutSeconds: 5,
+      maxReceiveCount: 5,
+    });
+  });
+  afterAll(() => stop());
+
+  it('cuts batches at 256 KiB of payload as well as at 10 entries', async () => {
+    const { client, batches } = recording(sqs);
+    const queue = createTaskQueue({ sqs: client, queueUrl: urls.tasksQueueUrl });
+    const tasks = Array.from({ length: 5 }, (_, i) => bigTask(`pr-big-${i}`, 100));
+    await queue.sendTasks(tasks);
+    const received = await drain(sqs, urls.tasksQueueUrl, { want: 5 });
+    expect(new Set(received.map((m) => JSON.parse(m.Body!).stackId))).toEqual(
+      new Set(tasks.map((t) => t.stackId)),
+    );
+    expect(batches.length).toBeGreaterThan(1);
+    for (const batch of batches) expect(batch.bytes).toBeLessThanOrEqual(SQS_MAX_PAYLOAD_BYTES);
+  });
+
+  it('refuses a message over the limit naming its stack and size, and still sends the others', async () => {
+    const queue = createTaskQueue({ sqs, queueUrl: urls.tasksQueueUrl });
+    const tasks = [bigTask('pr-small-a', 1), bigTask('pr-huge', 300), bigTask('pr-small-b', 1)];
+    const error = await queue.sendTasks(tasks).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(MessageTooLargeError);
+    const [refused] = (error as MessageTooLargeError).messages;
+    expect(refused).toMatchObject({ index: 1, stackId: 'pr-huge', limitBytes: SQS_MAX_PAYLOAD_BYTES });
+    expect(refused!.bytes).toBeGreaterThan(300 * 1024);
+    expect((error as Error).message).toContain('pr-huge');
+    const received = await drain(sqs, urls.tasksQueueUrl, { want: 2 });
+    expect(received.map((m) => JSON.parse(m.Body!).stackId).sort()).toEqual(['pr-small-a', 'pr-small-b']);
   });
 });
 
