@@ -1,4 +1,20 @@
-import { html } from 'hono/html';
+import { html, raw } from 'hono/html';
+
+/**
+ * Whether an answer through the router means the app is ready to be shown: it did not come from the
+ * launcher (no `x-thaw-launcher`) and is below 500. A 502/503 from the router while the app boots,
+ * or an app answering 5xx before it is ready, is not. Runs in the browser too (inlined into the
+ * waiting page as source), so it uses nothing but its arguments.
+ */
+export function answeredByApp(launcherHeader: string | null | undefined, status: number): boolean {
+  return !launcherHeader && status < 500;
+}
+
+/**
+ * Consecutive polls (one a second) answered 5xx by the app itself before the page reloads anyway:
+ * an app that always fails must show its error, not a waiting page forever.
+ */
+export const APP_ERROR_POLLS = 60;
 
 /** What the waiting page and the status JSON show (the same fields). */
 export interface LauncherStatus {
@@ -64,12 +80,20 @@ ${
     document.getElementById('state').textContent = '(' + s.state + ')';
     etaText.textContent = s.elapsedSeconds >= s.etaSeconds ? 'Taking a little longer than usual…' : 'About ' + Math.max(1, Math.round(s.etaSeconds - s.elapsedSeconds)) + ' s to go.';
   };
+  const answeredByApp = ${raw(answeredByApp.toString())};
+  let appErrors = 0;
   const poll = async () => {
     try {
       // The same URL: once Traefik routes to the stack, the answer no longer comes from the launcher.
+      // A redirect (opaque, status 0) is the app answering too.
       const r = await fetch(location.href, { headers: { accept: 'application/json' }, cache: 'no-store', redirect: 'manual' });
-      if (!r.headers.get('x-thaw-launcher')) { location.reload(); return; }
-      if (r.status === 503 || r.status === 200) show(await r.json());
+      const launcher = r.headers.get('x-thaw-launcher');
+      if (answeredByApp(launcher, r.status)) { location.reload(); return; }
+      if (!launcher) {
+        // Routed, but the router or the app answers 5xx: still starting. Give up waiting after a while.
+        if (++appErrors >= ${APP_ERROR_POLLS}) { location.reload(); return; }
+        etaText.textContent = 'Starting the app…';
+      } else if (r.status === 503 || r.status === 200) { appErrors = 0; show(await r.json()); }
       else { location.reload(); return; }
     } catch (e) { /* keep trying */ }
     setTimeout(poll, 1000);
