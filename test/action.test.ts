@@ -221,6 +221,84 @@ describe.each(queueBackends())(
       );
     });
 
+    it('a bad thaw.yml fails the run before anything is sent, with an annotation on the offending line', async () => {
+      writeFileSync(
+        join(workspace, 'annotated.yml'),
+        'idleTimeout: 30m\nservices:\n  web:\n    image: ghcr.io/acme/web\n    port: 80a\n    colour: blue\n',
+      );
+      const calls = github.calls.length;
+      const result = await runAction('opened', { spec: 'annotated.yml' });
+      expect(result.code).not.toBe(0);
+      const annotations = [...result.stdout.matchAll(/^::error (.*?)::(.*)$/gm)].map((m) => ({
+        properties: m[1],
+        message: m[2],
+      }));
+      expect(annotations).toContainEqual({
+        properties: 'title=Invalid thaw.yml,file=annotated.yml,line=5,col=5',
+        message: expect.stringContaining('services.web.port: expected an integer 1-65535'),
+      });
+      expect(annotations).toContainEqual({
+        properties: 'title=Invalid thaw.yml,file=annotated.yml,line=6,col=5',
+        message: expect.stringContaining('services.web.colour: unknown field'),
+      });
+      expect(await received()).toEqual([]);
+      expect(github.calls.length).toBe(calls);
+    });
+
+    it('a YAML syntax error is annotated at its line and column', async () => {
+      writeFileSync(
+        join(workspace, 'broken.yml'),
+        'services:\n  web:\n    image: [unclosed\n    port: 3000\n',
+      );
+      const result = await runAction('opened', { spec: 'broken.yml' });
+      expect(result.code).not.toBe(0);
+      expect(result.stdout).toMatch(/^::error title=Invalid thaw\.yml,file=broken\.yml,line=\d+,col=\d+::/m);
+      expect(await received()).toEqual([]);
+    });
+
+    it('deployments: true creates a transient deployment of the head commit for preview/<stack>, in_progress with the URL', async () => {
+      const before = github.deployments.length;
+      const result = await runAction('opened', { deployments: 'true' });
+      expect(result.code).toBe(0);
+      const [message] = await received();
+      expect(message!.event).toMatchObject({ type: 'LAUNCH', stackId: 'pr-42' });
+      expect(github.deployments.slice(before)).toEqual([
+        expect.objectContaining({
+          ref: '3f9a1c2b4d5e6f708192a3b4c5d6e7f809a1b2c3',
+          environment: 'preview/pr-42',
+          transient_environment: true,
+          auto_merge: false,
+          required_contexts: [],
+          statuses: [
+            expect.objectContaining({
+              state: 'in_progress',
+              environment_url: 'https://pr-42.qa.example.com',
+            }),
+          ],
+        }),
+      ]);
+    });
+
+    it('without the deployments input no deployment API is called (no extra permission needed)', async () => {
+      const calls = github.calls.length;
+      const result = await runAction('synchronize', {});
+      expect(result.code).toBe(0);
+      await received();
+      expect(github.calls.slice(calls).filter((c) => c.path.includes('deployments'))).toEqual([]);
+    });
+
+    it('deployments: true with a token refused the deployments API fails naming the permission; nothing is sent', async () => {
+      const denied = await startFakeGitHub({ denyPaths: /\/deployments/ });
+      try {
+        const result = await runAction('opened', { deployments: 'true' }, { apiUrl: denied.url });
+        expect(result.code).not.toBe(0);
+        expect(result.stdout).toContain('deployments: write');
+        expect(await received()).toEqual([]);
+      } finally {
+        await denied.close();
+      }
+    });
+
     it('a token without permission fails naming the permission it needs', async () => {
       const denied = await startFakeGitHub({ deny: true });
       try {

@@ -13,6 +13,8 @@ export interface ActionInputs {
   githubToken: string;
   comment: boolean;
   allowForks: boolean;
+  /** Create a GitHub Deployment (environment preview/<stack>) for each LAUNCH. */
+  deployments: boolean;
   /** THAW_SQS_ENDPOINT: a local SQS endpoint, for tests; dummy credentials unless AWS_ACCESS_KEY_ID is set. */
   sqs: { endpoint: string | undefined; localCredentials: boolean };
 }
@@ -75,6 +77,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   };
   const comment = bool('comment', true);
   const allowForks = bool('allow-forks', false);
+  const deployments = bool('deployments', false);
   const githubToken = core.getInput('github-token');
   if (githubToken) core.setSecret(githubToken);
   if (issues.length) throw new ValidationError('action inputs', issues);
@@ -88,6 +91,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     githubToken,
     comment,
     allowForks,
+    deployments,
     sqs: {
       endpoint: env.THAW_SQS_ENDPOINT || undefined,
       localCredentials: !!env.THAW_SQS_ENDPOINT && !env.AWS_ACCESS_KEY_ID,

@@ -1,15 +1,12 @@
 import * as core from '@actions/core';
-import { context, getOctokit } from '@actions/github';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { commentAuthor, INSTALLATION_BOT_LOGIN } from '../../adapters/github-comments.ts';
-import { loadSpecFile } from '../../adapters/spec-file.ts';
-import { createSqsClient, eventMessage } from '../../adapters/sqs.ts';
+import { context } from '@actions/github';
 import { ThawError, ValidationError } from '../../core/errors.ts';
 import { newEvent, type PrRef, type ThawEvent } from '../../core/events.ts';
-import { stackUrls } from '../../core/orchestrator.ts';
 import { commentMarker, renderComment } from '../../core/pr-comment.ts';
-import { type CommentsApi, upsertStickyComment } from '../../core/sticky-comment.ts';
+import { upsertStickyComment } from '../../core/sticky-comment.ts';
+import { runCommentCommand } from './commands.ts';
 import { type ActionInputs, readInputs } from './inputs.ts';
+import { buildLaunch, octokitComments, repoName, sendEvent, startDeployment } from './shared.ts';
 
 const LAUNCH_ACTIONS = new Set(['opened', 'reopened', 'synchronize', 'ready_for_review']);
 
@@ -37,63 +34,16 @@ function decide(
   if (context.eventName === 'workflow_dispatch')
     return { skip: 'workflow_dispatch needs the "command" input set to launch or destroy' };
   return {
-    skip: `event "${context.eventName}" does not launch or destroy previews; run this action on pull_request events`,
-  };
-}
-
-function octokitComments(token: string, repo: string, number: number): CommentsApi {
-  const octokit = getOctokit(token);
-  const [owner, name] = repo.split('/') as [string, string];
-  const explain = (error: unknown): never => {
-    const status = (error as { status?: number }).status;
-    if (status === 403 || status === 404) {
-      throw new ThawError(
-        `GitHub refused to ${status === 403 ? 'write' : 'find'} the PR comment (HTTP ${status}): the workflow needs "permissions: pull-requests: write" (and issues: write) for github-token`,
-      );
-    }
-    throw error;
-  };
-  const toComment = (c: { id: number; body?: string | null; user?: { login?: string } | null }) => ({
-    id: c.id,
-    body: c.body ?? '',
-    author: commentAuthor(c),
-  });
-  return {
-    // The GITHUB_TOKEN is an installation token: GET /user answers 403 and its comments are
-    // github-actions[bot]'s. A personal access token says who it is.
-    identity: async () =>
-      octokit.rest.users.getAuthenticated().then(
-        (r) => r.data.login,
-        (error: { status?: number }) => (error.status === 403 ? INSTALLATION_BOT_LOGIN : explain(error)),
-      ),
-    list: async (page, perPage) =>
-      (
-        await octokit.rest.issues
-          .listComments({ owner, repo: name, issue_number: number, per_page: perPage, page })
-          .catch(explain)
-      ).data.map(toComment),
-    create: async (body) =>
-      toComment(
-        (
-          await octokit.rest.issues
-            .createComment({ owner, repo: name, issue_number: number, body })
-            .catch(explain)
-        ).data,
-      ),
-    update: async (id, body) =>
-      void (await octokit.rest.issues
-        .updateComment({ owner, repo: name, comment_id: id, body })
-        .catch(explain)),
-    remove: async (id) => {
-      await octokit.rest.issues
-        .deleteComment({ owner, repo: name, comment_id: id })
-        .catch((error: { status?: number }) => (error.status === 404 ? undefined : explain(error)));
-    },
+    skip: `event "${context.eventName}" does not launch or destroy previews; run this action on pull_request events (and issue_comment for /thaw commands)`,
   };
 }
 
 export async function run(): Promise<void> {
   const inputs = readInputs();
+  if (context.eventName === 'issue_comment') {
+    await runCommentCommand(inputs);
+    return;
+  }
   const decision = decide(inputs);
   if ('skip' in decision) {
     core.notice(`Thaw: nothing to do — ${decision.skip}.`);
@@ -124,7 +74,7 @@ export async function run(): Promise<void> {
       },
     ]);
 
-  const repo = `${context.repo.owner}/${context.repo.repo}`;
+  const repo = repoName();
   const prRef: PrRef | undefined = number
     ? {
         repo,
@@ -133,32 +83,10 @@ export async function run(): Promise<void> {
         ...(pr?.html_url ? { url: pr.html_url } : {}),
       }
     : undefined;
-  const at = new Date().toISOString();
   let event: ThawEvent;
   let urls: Record<string, string> = {};
-  if (command === 'launch') {
-    const spec = await loadSpecFile(inputs.specPath);
-    const unknown = Object.keys(inputs.images).filter((service) => !(service in spec.services));
-    if (unknown.length)
-      throw new ValidationError(
-        'action inputs',
-        unknown.map((service) => ({
-          path: 'images',
-          message: `service ${service} is not in ${inputs.specPath} (it has ${Object.keys(spec.services).join(', ')})`,
-        })),
-      );
-    event = newEvent({
-      type: 'LAUNCH',
-      stackId,
-      at,
-      images: inputs.images,
-      spec,
-      ...(prRef ? { pr: prRef } : {}),
-    });
-    urls = stackUrls(spec, stackId, { domain: inputs.domain, scheme: 'https' });
-  } else {
-    event = newEvent({ type: 'DESTROY', stackId, at });
-  }
+  if (command === 'launch') ({ event, urls } = await buildLaunch(inputs, stackId, prRef));
+  else event = newEvent({ type: 'DESTROY', stackId, at: new Date().toISOString() });
 
   // The comment first: a token without permission fails the step before anything is sent.
   if (inputs.comment && prRef && inputs.githubToken) {
@@ -177,11 +105,10 @@ export async function run(): Promise<void> {
     core.info(`Thaw: preview comment updated on #${prRef.number}`);
   }
 
-  const sqs = createSqsClient(inputs.sqs);
-  const sent = await sqs.send(new SendMessageCommand({ QueueUrl: inputs.queueUrl, ...eventMessage(event) }));
-  sqs.destroy();
-  core.info(`Thaw: ${event.type} sent for ${stackId} (message ${sent.MessageId})`);
+  if (command === 'launch') await startDeployment(inputs, stackId, prRef, Object.values(urls)[0]);
+
+  const messageId = await sendEvent(inputs, event);
   core.setOutput('stack-id', stackId);
   core.setOutput('url', Object.values(urls)[0] ?? '');
-  core.setOutput('message-id', sent.MessageId ?? '');
+  core.setOutput('message-id', messageId);
 }
