@@ -1,5 +1,13 @@
 import { EVENT_TYPES } from './events.ts';
-import { PLANS, type PlannedTask, RULES } from './machine.ts';
+import {
+  DEADLINE_GRACE_SECONDS,
+  DEADLINE_TASK_ID,
+  DEADLINES,
+  PLANS,
+  type PlannedTask,
+  RULES,
+  SCALE_DOWN_ON_FAILURE,
+} from './machine.ts';
 import { IN_FLIGHT_STATES, STATES } from './stack.ts';
 
 function describeTask(task: PlannedTask): string {
@@ -34,6 +42,11 @@ export function renderStateMachineDoc(): string {
     return `| ${state} | ${steps} | ${PLANS[state].target} |`;
   });
 
+  const minutes = (seconds: number) => `${seconds / 60} min`;
+  const deadlines = IN_FLIGHT_STATES.map(
+    (state) => `| ${state} | ${minutes(DEADLINES[state])} | \`${state}_TIMEOUT_SECONDS\` |`,
+  );
+
   const rules = (['NONE', ...STATES] as const).map((state) => {
     const cells = EVENT_TYPES.map((event) => {
       const rule = RULES[state][event];
@@ -66,9 +79,29 @@ starts when all of them are satisfied (\`SATISFY_REQ\`), and the stack enters th
 the last step. A \`notify\` task (not a requirement) is sent on entering RUNNING, FROZEN, FAILED and
 DESTROYED.
 
+Entering FAILED from ${SCALE_DOWN_ON_FAILURE.join(', ')} also sends \`services.scale\` → zero, as a
+task of the FAILED entry: a failed stack never keeps paying. Its result is recorded in history
+("services scaled to zero", or why not). A failed DESTROY is not scaled: DESTROY again finishes it.
+
 | state | steps | then |
 |---|---|---|
 ${plans.join('\n')}
+
+## Deadlines
+
+Every in-flight state has a deadline, counted from when the stack entered it. The freezer (every
+minute) looks for transitions past theirs and sends a \`TASK_FAILED\` with the task id
+\`${DEADLINE_TASK_ID}\`: the first such event re-sends the transition's open tasks (once, recorded in
+history); if the transition is still in flight ${minutes(DEADLINE_GRACE_SECONDS)} later
+(\`DEADLINE_GRACE_SECONDS\`), the next one fails it with a reason such as "timed out in RESUMING after
+25 min". This gets a stack out of a state whose task, or the report of its result, was lost (a DLQ,
+a Lambda timeout). The defaults are longer than the await-ready timeout (\`READY_TIMEOUT_SECONDS\`,
+15 min), so a task's own failure normally comes first. The freezer's environment overrides each
+(docs/lambdas.md).
+
+| state | deadline | setting |
+|---|---|---|
+${deadlines.join('\n')}
 
 ## How each state answers each event
 
@@ -76,7 +109,12 @@ Besides this table: a LAUNCH or DESTROY older than the newest one applied (by it
 and ignored; a FREEZE whose \`seenAccessAt\` is older than the stack's last access is stale; a
 SATISFY_REQ or TASK_FAILED for another transition, or a second time, is ignored. \`defer\` keeps the
 event until the stack is stable; \`touch\` moves \`lastAccessedAt\` forward; \`record\` keeps new images
-for the next wake; \`advance\` satisfies a requirement; \`fail\` enters FAILED with the reason.
+for the next wake; \`advance\` satisfies a requirement; \`fail\` enters FAILED with the reason (a
+deadline re-sends the open tasks first, see above); \`cleanup\` records the result of FAILED's
+scale-to-zero. Newest push wins: while a LAUNCH waits in the deferred list, a newer one replaces it
+and an older one is dropped, so any number of pushes during a transition becomes one update to the
+newest images once it ends. RESUME on FAILED (\`thaw wake\`, a "Try again") starts the stack again
+like a LAUNCH with its stored images and spec (not one that failed while DESTROYING).
 
 | state | ${EVENT_TYPES.join(' | ')} |
 |---|${EVENT_TYPES.map(() => '---').join('|')}|

@@ -64,7 +64,8 @@ export const PLANS: Record<InFlightState, Plan> = {
  * - `touch`: move lastAccessedAt forward; the state never changes.
  * - `record`: keep the new images/spec for later (LAUNCH on FROZEN: the stack wakes with them).
  * - `advance`: mark a requirement satisfied; enter the plan's target when all are.
- * - `fail`: enter FAILED with the task's reason.
+ * - `fail`: enter FAILED with the task's reason (a `deadline` TASK_FAILED re-sends the open tasks once first).
+ * - `cleanup`: on FAILED, record the result of the scale-to-zero task sent on entering it.
  * - `tombstone`: remember a DESTROY that arrived before any LAUNCH, so a late LAUNCH stays dead.
  * - `ignore`: a no-op, with the reason given.
  */
@@ -75,6 +76,7 @@ export type Rule =
   | { kind: 'record' }
   | { kind: 'advance' }
   | { kind: 'fail' }
+  | { kind: 'cleanup' }
   | { kind: 'tombstone' }
   | { kind: 'ignore'; reason: string };
 
@@ -84,6 +86,7 @@ const defer: Rule = { kind: 'defer' };
 const touch: Rule = { kind: 'touch' };
 const advance: Rule = { kind: 'advance' };
 const fail: Rule = { kind: 'fail' };
+const cleanup: Rule = { kind: 'cleanup' };
 
 const noTransition = ignore('no transition in flight');
 const notRunning = ignore('only a RUNNING stack can freeze');
@@ -176,12 +179,40 @@ export const RULES: Record<StackState | 'NONE', Record<EventType, Rule>> = {
     LAUNCH: to('LAUNCHING'),
     DESTROY: to('DESTROYING'),
     FREEZE: notRunning,
-    RESUME: ignore('the stack failed; LAUNCH or DESTROY recover it'),
+    RESUME: to('LAUNCHING'),
     ACCESS: touch,
-    SATISFY_REQ: noTransition,
-    TASK_FAILED: noTransition,
+    SATISFY_REQ: cleanup,
+    TASK_FAILED: cleanup,
   },
 };
 
 /** States entered when a transition finishes or fails: notifications are sent on entering them. */
 export const NOTIFY_STATES: readonly StackState[] = ['RUNNING', 'FROZEN', 'FAILED', 'DESTROYED'];
+
+/**
+ * How long each in-flight state may last before the freezer steps in (seconds). Longer than the
+ * await-ready timeout (READY_TIMEOUT_SECONDS, 15 min), so a task's own failure normally comes first.
+ * The freezer's environment overrides each (see docs/lambdas.md).
+ */
+export const DEADLINES: Record<InFlightState, number> = {
+  LAUNCHING: 30 * 60,
+  UPDATING: 30 * 60,
+  FREEZING: 15 * 60,
+  RESUMING: 20 * 60,
+  DESTROYING: 20 * 60,
+};
+
+/** After re-sending an overdue transition's open tasks, how long the freezer waits before failing it. */
+export const DEADLINE_GRACE_SECONDS = 5 * 60;
+
+/**
+ * The task id of the TASK_FAILED the freezer sends for an overdue transition. The first one re-sends
+ * the transition's open tasks (once); a second one, after the grace, fails it with its reason.
+ */
+export const DEADLINE_TASK_ID = 'deadline';
+
+/**
+ * Entering FAILED from these states scales the stack's services to zero, so a failed stack never
+ * keeps paying (a failed DESTROY has deleted what it could; DESTROY again finishes it).
+ */
+export const SCALE_DOWN_ON_FAILURE: readonly StackState[] = ['LAUNCHING', 'UPDATING', 'FREEZING', 'RESUMING'];

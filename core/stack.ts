@@ -52,6 +52,12 @@ export interface Stack {
   /** `at` of the newest LAUNCH or DESTROY applied: older commands are stale. */
   lastCommandAt: Date | null;
   failureReason: string | null;
+  /** On FAILED: the in-flight state that failed (a stack that failed while DESTROYING is never restarted by RESUME). */
+  failedIn: InFlightState | null;
+  /** When the current state was entered: an in-flight state's deadline counts from it. */
+  enteredAt: Date;
+  /** When the freezer's deadline re-sent the open tasks of the transition in flight (once per transition). */
+  resentAt: Date | null;
   /** Compare-and-set version, owned by the store. */
   version: number;
   createdAt: Date;

@@ -11,8 +11,9 @@ import {
   taskFailed,
 } from '../test/helpers/events.ts';
 import { EVENT_TYPES, type EventType } from './events.ts';
-import { STATES } from './stack.ts';
-import { transition } from './transition.ts';
+import { DEADLINE_TASK_ID } from './machine.ts';
+import { STATES, type Stack } from './stack.ts';
+import { openTasks, transition } from './transition.ts';
 
 type Expect = string; // a state name, 'deferred' or 'ignored'
 
@@ -106,10 +107,10 @@ const EXPECTED: Record<string, Record<EventType, Expect>> = {
     LAUNCH: 'LAUNCHING',
     DESTROY: 'DESTROYING',
     FREEZE: 'ignored',
-    RESUME: 'ignored',
+    RESUME: 'LAUNCHING', // a retry: thaw wake, "Try again"
     ACCESS: 'FAILED',
-    SATISFY_REQ: 'ignored',
-    TASK_FAILED: 'ignored',
+    SATISFY_REQ: 'FAILED', // the scale-to-zero sent on entering FAILED reports back
+    TASK_FAILED: 'FAILED',
   },
 };
 
@@ -345,8 +346,181 @@ describe('transition: stale, duplicate and reordered input', () => {
         'image not found',
       ),
     );
-    expect(tasks).toMatchObject([
+    expect(tasks.filter((t) => t.kind === 'notify')).toMatchObject([
       { kind: 'notify', state: 'FAILED', reason: 'database.create: image not found' },
     ]);
+  });
+});
+
+describe('transition: newest push wins', () => {
+  it.each([
+    ['LAUNCHING', 'RUNNING'],
+    ['UPDATING', 'RUNNING'],
+    ['RESUMING', 'RUNNING'],
+    ['FREEZING', 'FROZEN'],
+  ] as const)('3 pushes during %s collapse into one waiting LAUNCH, the newest', (state, stable) => {
+    const inFlight = stackIn(state)!;
+    const pushes = [3, 4, 5].map((n) => launch(inFlight.id, { web: `web:${n}`, api: `api:${n}` }));
+    const held = drive(inFlight, ...pushes).stack!;
+    expect(held.deferred).toEqual([pushes[2]]);
+    // An older push arriving late (reordered delivery) does not replace the newest one.
+    expect(transition(held, pushes[0]!, NOW)).toMatchObject({ kind: 'ignored' });
+    const after = settle(held).stack;
+    if (stable === 'FROZEN') {
+      expect(after).toMatchObject({ state: 'FROZEN', images: { web: 'web:5' }, pendingDeploy: true });
+      return;
+    }
+    expect(after).toMatchObject({ state: 'UPDATING', images: { web: 'web:5', api: 'api:5' }, deferred: [] });
+    expect(settle(after).stack).toMatchObject({ state: 'RUNNING', images: { web: 'web:5' }, deferred: [] });
+  });
+
+  it('3 pushes during LAUNCHING → exactly one UPDATING, to the newest images', () => {
+    const launching = stackIn('LAUNCHING')!;
+    const pushes = [3, 4, 5].map((n) => launch(launching.id, { web: `web:${n}`, api: `api:${n}` }));
+    let stack = drive(launching, ...pushes).stack!;
+    const entered: string[] = [];
+    for (let guard = 0; guard < 10 && stack.requirements.some((r) => !r.satisfied); guard++) {
+      const next = stack.requirements.find((r) => !r.satisfied)!;
+      const result = transition(
+        stack,
+        satisfy({ ...next, stackId: stack.id, transitionId: stack.transitionId }),
+        NOW,
+      );
+      if (result.kind === 'ignored') break;
+      entered.push(...result.history.map((h) => h.to));
+      stack = { ...result.stack, version: stack.version + 1 };
+    }
+    expect(entered.filter((s) => s === 'UPDATING')).toHaveLength(1);
+    expect(stack).toMatchObject({ state: 'RUNNING', images: { web: 'web:5', api: 'api:5' } });
+  });
+});
+
+describe('transition: deadlines', () => {
+  const deadline = (stack: Stack, reason = `timed out in ${stack.state} after 20 min`) =>
+    taskFailed({ stackId: stack.id, transitionId: stack.transitionId, taskId: DEADLINE_TASK_ID }, reason);
+
+  it.each(['LAUNCHING', 'UPDATING', 'FREEZING', 'RESUMING', 'DESTROYING'] as const)(
+    '%s: the first deadline re-sends the open tasks once, the second fails it with the reason',
+    (state) => {
+      const stack = stackIn(state)!;
+      expect(stack.enteredAt).toEqual(NOW);
+      const first = transition(stack, deadline(stack), NOW);
+      expect(first.kind).toBe('applied');
+      if (first.kind !== 'applied') return;
+      expect(first.stack).toMatchObject({ state, resentAt: NOW });
+      expect(first.tasks).toEqual(openTasks(stack));
+      expect(first.tasks.length).toBeGreaterThan(0);
+      expect(first.history).toMatchObject([
+        { from: state, to: state, detail: expect.stringContaining('open tasks re-sent once') },
+      ]);
+      const second = drive(first.stack, deadline(first.stack)).stack!;
+      expect(second).toMatchObject({ state: 'FAILED', failureReason: `timed out in ${state} after 20 min` });
+    },
+  );
+
+  it('a deadline of an older transition is stale', () => {
+    const stack = stackIn('RESUMING')!;
+    const old = taskFailed({
+      stackId: stack.id,
+      transitionId: stack.transitionId - 1,
+      taskId: DEADLINE_TASK_ID,
+    });
+    expect(transition(stack, old, NOW)).toEqual({ kind: 'ignored', reason: 'stale transition' });
+  });
+
+  it('entering a state restarts its deadline and forgets the re-send', () => {
+    const resuming = stackIn('RESUMING')!;
+    const resent = drive(resuming, deadline(resuming)).stack!;
+    const later = new Date(NOW.getTime() + 60_000);
+    const next = resent.requirements.find((r) => !r.satisfied)!;
+    const result = transition(
+      resent,
+      satisfy({ ...next, stackId: resent.id, transitionId: resent.transitionId }),
+      later,
+    );
+    expect(result.kind).toBe('applied');
+    const settled = result.kind === 'applied' ? settle(result.stack).stack : resent;
+    expect(settled).toMatchObject({ state: 'RUNNING', resentAt: null });
+  });
+});
+
+describe('transition: FAILED is safe and recoverable', () => {
+  it.each(['LAUNCHING', 'UPDATING', 'FREEZING', 'RESUMING'] as const)(
+    'a failure in %s scales the services to zero, as a task of the FAILED entry, and says so in history',
+    (state) => {
+      const stack = stackIn(state)!;
+      const next = stack.requirements.find((r) => !r.satisfied)!;
+      const failed = transition(
+        stack,
+        taskFailed({ stackId: stack.id, transitionId: stack.transitionId, taskId: next.taskId }, 'boom'),
+        NOW,
+      );
+      expect(failed.kind).toBe('applied');
+      if (failed.kind !== 'applied') return;
+      expect(failed.stack.state).toBe('FAILED');
+      expect(failed.tasks).toMatchObject([
+        { kind: 'services.scale', to: 'zero', transitionId: failed.stack.transitionId },
+        { kind: 'notify', state: 'FAILED' },
+      ]);
+      expect(failed.history.at(-1)?.detail).toContain('scaling services to zero');
+      const done = transition(
+        failed.stack,
+        satisfy({ stackId: stack.id, transitionId: failed.stack.transitionId, taskId: 'services.scale' }),
+        NOW,
+      );
+      expect(done).toMatchObject({
+        kind: 'applied',
+        stack: { state: 'FAILED' },
+        history: [{ from: 'FAILED', to: 'FAILED', detail: 'services scaled to zero' }],
+      });
+    },
+  );
+
+  it('a failed DESTROY is not scaled, and a RESUME cannot restart it (DESTROY finishes it)', () => {
+    const destroying = stackIn('DESTROYING')!;
+    const { tasks, stack } = drive(
+      destroying,
+      taskFailed({
+        stackId: destroying.id,
+        transitionId: destroying.transitionId,
+        taskId: 'services.delete',
+      }),
+    );
+    expect(tasks.map((t) => t.kind)).toEqual(['notify']);
+    expect(stack).toMatchObject({ state: 'FAILED', failedIn: 'DESTROYING' });
+    expect(transition(stack, resume(stack!.id), NOW)).toMatchObject({ kind: 'ignored' });
+    expect(drive(stack, destroy(stack!.id)).stack!.state).toBe('DESTROYING');
+  });
+
+  it('a scale-down that fails is recorded, and the stack stays FAILED', () => {
+    const failed = stackIn('FAILED')!;
+    const result = transition(
+      failed,
+      taskFailed(
+        { stackId: failed.id, transitionId: failed.transitionId, taskId: 'services.scale' },
+        'AccessDenied',
+      ),
+      NOW,
+    );
+    expect(result).toMatchObject({
+      kind: 'applied',
+      stack: { state: 'FAILED' },
+      history: [{ detail: 'could not scale services to zero: AccessDenied' }],
+    });
+  });
+
+  it('RESUME on FAILED starts it again like a LAUNCH, with the stored images and spec', () => {
+    const updating = stackIn('UPDATING')!;
+    const failed = drive(
+      updating,
+      taskFailed({ stackId: updating.id, transitionId: updating.transitionId, taskId: 'database.create' }),
+    ).stack!;
+    const retry = drive(failed, resume(failed.id));
+    expect(retry.stack).toMatchObject({ state: 'LAUNCHING', failureReason: null, images: updating.images });
+    expect(retry.tasks.map((t) => t.kind)).toEqual(['database.create']);
+    expect(settle(retry.stack!).stack).toMatchObject({
+      state: 'RUNNING',
+      images: { web: 'web:2', api: 'api:2' },
+    });
   });
 });

@@ -1,5 +1,12 @@
 import type { EventOf, ThawEvent } from './events.ts';
-import { NOTIFY_STATES, PLANS, type PlannedTask, RULES } from './machine.ts';
+import {
+  DEADLINE_TASK_ID,
+  NOTIFY_STATES,
+  PLANS,
+  type PlannedTask,
+  RULES,
+  SCALE_DOWN_ON_FAILURE,
+} from './machine.ts';
 import { needsDatabase } from './spec.ts';
 import { stableStringify } from './stable-json.ts';
 import { type HistoryEntry, isInFlight, type Requirement, type Stack, type StackState } from './stack.ts';
@@ -91,6 +98,8 @@ function applyRule(draft: Draft, event: ThawEvent): Step {
       return advance(draft, event as EventOf<'SATISFY_REQ'>);
     case 'fail':
       return failTask(draft, event as EventOf<'TASK_FAILED'>);
+    case 'cleanup':
+      return cleanUp(draft, event as EventOf<'SATISFY_REQ' | 'TASK_FAILED'>);
     case 'tombstone':
       return ignored('the stack exists');
     case 'to':
@@ -127,8 +136,12 @@ function start(draft: Draft, event: ThawEvent, to: StackState): Step {
       return enter(draft, event, to);
     }
     case 'RESUME': {
+      if (!stack.spec) return ignored('nothing to start: the stack has no spec');
+      if (stack.failedIn === 'DESTROYING')
+        return ignored('the stack failed while being destroyed; DESTROY finishes it, LAUNCH starts it again');
       stack.lastAccessedAt = later(stack.lastAccessedAt, new Date(event.at));
-      return enter(draft, event, to);
+      // On FAILED, a RESUME (thaw wake, "Try again") starts the stack again with its stored images and spec.
+      return enter(draft, event, to, stack.state === 'FAILED' ? 'retry after failure' : null);
     }
     default:
       return ignored(`${event.type} does not start a transition`);
@@ -143,8 +156,20 @@ function enter(draft: Draft, event: ThawEvent, to: StackState, detail: string | 
   stack.state = to;
   stack.transitionId += 1;
   stack.requirements = [];
+  stack.enteredAt = draft.now;
+  stack.resentAt = null;
   if (to !== 'FAILED') stack.failureReason = null;
-  record(draft, event, from, to, detail);
+  stack.failedIn = to === 'FAILED' && from !== null && isInFlight(from) ? from : null;
+  const scaleDown =
+    to === 'FAILED' && from !== null && SCALE_DOWN_ON_FAILURE.includes(from) && stack.spec !== null;
+  record(draft, event, from, to, scaleDown ? `${detail}; scaling services to zero` : detail);
+  if (scaleDown) {
+    // A failed stack never keeps paying: scale it down, as a task of this FAILED entry (not a transition).
+    stack.requirements = [
+      { taskId: 'services.scale', kind: 'services.scale', step: 0, to: 'zero', satisfied: false },
+    ];
+    emitStep(draft, 0);
+  }
 
   if (isInFlight(to)) {
     stack.requirements = planRequirements(stack, to);
@@ -205,11 +230,44 @@ function advance(draft: Draft, event: EventOf<'SATISFY_REQ'>): Step {
 }
 
 function failTask(draft: Draft, event: EventOf<'TASK_FAILED'>): Step {
+  const { stack } = draft;
+  if (event.taskId === DEADLINE_TASK_ID) {
+    // The freezer found the transition overdue: re-send its open tasks once, fail it the next time.
+    if (event.transitionId !== stack.transitionId) return ignored('stale transition');
+    if (stack.resentAt === null) {
+      stack.resentAt = draft.now;
+      draft.tasks.push(...openTasks(stack));
+      record(
+        draft,
+        event,
+        stack.state,
+        stack.state,
+        `deadline passed (${event.reason}); open tasks re-sent once`,
+      );
+      return changed;
+    }
+    stack.failureReason = event.reason;
+    return enter(draft, event, 'FAILED', event.reason);
+  }
   const requirement = findRequirement(draft.stack, event);
   if ('reason' in requirement) return ignored(requirement.reason);
   if (requirement.satisfied) return ignored('requirement already satisfied');
   draft.stack.failureReason = `${event.taskId}: ${event.reason}`;
   return enter(draft, event, 'FAILED', draft.stack.failureReason);
+}
+
+/** On FAILED: the scale-to-zero task sent on entering it reports back; history says how it went. */
+function cleanUp(draft: Draft, event: EventOf<'SATISFY_REQ' | 'TASK_FAILED'>): Step {
+  const requirement = findRequirement(draft.stack, event);
+  if ('reason' in requirement) return ignored(requirement.reason);
+  if (requirement.satisfied) return ignored('requirement already satisfied');
+  requirement.satisfied = true;
+  const detail =
+    event.type === 'SATISFY_REQ'
+      ? 'services scaled to zero'
+      : `could not scale services to zero: ${event.reason}`;
+  record(draft, event, 'FAILED', 'FAILED', detail);
+  return changed;
 }
 
 function findRequirement(
@@ -238,6 +296,13 @@ function deferEvent(stack: Stack, event: ThawEvent): Step {
   const text = stableStringify(event);
   if (stack.deferred.some((e) => stableStringify(e) === text))
     return { kind: 'ignored', reason: 'already deferred', held: true };
+  if (event.type === 'LAUNCH') {
+    // Newest push wins: only one LAUNCH waits, the newest, so a burst of pushes becomes one update.
+    const at = new Date(event.at);
+    if (stack.deferred.some((e) => e.type === 'LAUNCH' && new Date(e.at) >= at))
+      return { kind: 'ignored', reason: 'a newer LAUNCH is already waiting', held: true };
+    stack.deferred = stack.deferred.filter((e) => e.type !== 'LAUNCH');
+  }
   stack.deferred.push(event);
   return { kind: 'deferred' };
 }
@@ -355,6 +420,9 @@ function newStack(id: string, now: Date): Stack {
     lastAccessedAt: null,
     lastCommandAt: null,
     failureReason: null,
+    failedIn: null,
+    enteredAt: now,
+    resentAt: null,
     version: 0,
     createdAt: now,
     updatedAt: now,

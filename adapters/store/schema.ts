@@ -12,7 +12,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import type { PrRef, ThawEvent } from '../../core/events.ts';
 import type { StackSpec } from '../../core/spec.ts';
-import type { StackState } from '../../core/stack.ts';
+import type { InFlightState, StackState } from '../../core/stack.ts';
 import type { Task, TaskKind } from '../../core/tasks.ts';
 
 const time = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -30,6 +30,12 @@ export const stacks = pgTable(
     lastAccessedAt: time('last_accessed_at'),
     lastCommandAt: time('last_command_at'),
     failureReason: text('failure_reason'),
+    /** When the current state was entered (null on rows written before it existed: updatedAt stands in). */
+    /** On FAILED: the in-flight state that failed. */
+    failedIn: text('failed_in').$type<InFlightState>(),
+    enteredAt: time('entered_at'),
+    /** When an overdue transition's open tasks were re-sent (once per transition). */
+    resentAt: time('resent_at'),
     /** lastAccessedAt + the spec's idle timeout; null when keep-awake. Derived on every write. */
     idleAt: time('idle_at'),
     version: integer('version').notNull(),

@@ -10,6 +10,12 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env) =>
       'SQS_ENDPOINT',
       'FREEZER_LIMIT',
       'OUTBOX_SWEEP_SECONDS',
+      'LAUNCHING_TIMEOUT_SECONDS',
+      'UPDATING_TIMEOUT_SECONDS',
+      'FREEZING_TIMEOUT_SECONDS',
+      'RESUMING_TIMEOUT_SECONDS',
+      'DESTROYING_TIMEOUT_SECONDS',
+      'DEADLINE_GRACE_SECONDS',
     ],
     env,
   );

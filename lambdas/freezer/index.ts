@@ -15,4 +15,12 @@ export const handler = createFreezerHandler({
   log,
   limit: config.FREEZER_LIMIT,
   outboxSweepAgeMs: config.OUTBOX_SWEEP_SECONDS * 1000,
+  deadlines: {
+    LAUNCHING: config.LAUNCHING_TIMEOUT_SECONDS,
+    UPDATING: config.UPDATING_TIMEOUT_SECONDS,
+    FREEZING: config.FREEZING_TIMEOUT_SECONDS,
+    RESUMING: config.RESUMING_TIMEOUT_SECONDS,
+    DESTROYING: config.DESTROYING_TIMEOUT_SECONDS,
+  },
+  deadlineGraceSeconds: config.DEADLINE_GRACE_SECONDS,
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commaList, domainName, integer, parseEnv, postgresUrl, roleArn, secretArn } from '../../core/env.ts';
+import { DEADLINE_GRACE_SECONDS, DEADLINES } from '../../core/machine.ts';
 
 /**
  * Every environment variable a Thaw Lambda reads, with its rule and default. Each entry point picks
@@ -24,6 +25,14 @@ export const lambdaEnv = {
   FREEZER_LIMIT: integer(1, 10_000, 500),
   /** Outbox entries older than this many seconds are re-sent by the freezer. */
   OUTBOX_SWEEP_SECONDS: integer(10, 3600, 60),
+  /** Deadlines of the in-flight states, in seconds (defaults in docs/state-machine.md): the freezer re-sends an overdue transition's open tasks once, then fails it. */
+  LAUNCHING_TIMEOUT_SECONDS: integer(60, 86_400, DEADLINES.LAUNCHING),
+  UPDATING_TIMEOUT_SECONDS: integer(60, 86_400, DEADLINES.UPDATING),
+  FREEZING_TIMEOUT_SECONDS: integer(60, 86_400, DEADLINES.FREEZING),
+  RESUMING_TIMEOUT_SECONDS: integer(60, 86_400, DEADLINES.RESUMING),
+  DESTROYING_TIMEOUT_SECONDS: integer(60, 86_400, DEADLINES.DESTROYING),
+  /** After re-sending an overdue transition's open tasks, seconds before the freezer fails it. */
+  DEADLINE_GRACE_SECONDS: integer(30, 86_400, DEADLINE_GRACE_SECONDS),
   /** ECS cluster the stacks run in. */
   ECS_CLUSTER: z.string({ error: 'expected an ECS cluster name or ARN' }).min(1),
   /** Comma-separated private subnets for stack tasks. */
@@ -44,7 +53,16 @@ export const lambdaEnv = {
   STACK_DATABASE_ADMIN_URL: postgresUrl().optional(),
   /** The URL stacks connect with (database name replaced per stack); default: the admin URL. */
   STACK_DATABASE_URL: postgresUrl().optional(),
-  READY_POLL_SECONDS: integer(1, 900, 10),
+  /** Seconds between readiness checks of a waking stack (each costs ECS calls: at least 2). */
+  READY_POLL_SECONDS: integer(2, 900, 10),
+  /**
+   * `http`: a stack is ready only when every task answers its health path (status < 500) — the stack
+   * tasks' security group must admit the control plane's. `ecs`: runningCount alone (for ECS emulators
+   * that run no tasks).
+   */
+  READY_CHECK: z.enum(['http', 'ecs'], { error: 'expected http or ecs' }).default('http'),
+  /** A Secrets Manager secret ({"username","password"}) ECS pulls stack images with (repositoryCredentials). */
+  REGISTRY_CREDENTIALS_ARN: secretArn().optional(),
   READY_TIMEOUT_SECONDS: integer(30, 7200, 900),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   /** A long-lived token (fine-grained, pull-requests write) for the PR comment; without it the notifier only logs. */

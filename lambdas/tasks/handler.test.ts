@@ -100,6 +100,49 @@ describe('tasks handler', () => {
     expect(events).toEqual([]);
   });
 
+  it('a database outage: retried by SQS, and on the last delivery still reported as TASK_FAILED', async () => {
+    const { task, events, store } = await setup({ 'services.deploy': async () => ({ kind: 'done' }) });
+    const down = { ...store, load: () => Promise.reject(new Error('ECONNREFUSED: database unreachable')) };
+    const handler = createTasksHandler({
+      executors: { 'services.deploy': async () => ({ kind: 'done' }) },
+      events: { sendEvents: async (e) => void events.push(...e) },
+      tasks: { sendTasks: async () => {} },
+      store: down,
+      log: silentLog,
+      maxReceives: 3,
+    });
+    const early = await handler(sqsEvent(sqsRecord(task, { receiveCount: 2 })));
+    expect(early.batchItemFailures).toHaveLength(1);
+    expect(events).toEqual([]);
+    const last = await handler(sqsEvent(sqsRecord(task, { receiveCount: 3 })));
+    expect(last.batchItemFailures).toEqual([]);
+    expect(events).toMatchObject([
+      {
+        type: 'TASK_FAILED',
+        taskId: task.taskId,
+        transitionId: task.transitionId,
+        reason: expect.stringContaining('database unreachable (after 3 attempts)'),
+      },
+    ]);
+  });
+
+  it('a re-queue that fails on the last delivery is reported as TASK_FAILED, not lost', async () => {
+    const { task, events, store } = await setup({});
+    const handler = createTasksHandler({
+      executors: { 'services.deploy': async () => ({ kind: 'wait', delaySeconds: 5 }) },
+      events: { sendEvents: async (e) => void events.push(...e) },
+      tasks: { sendTasks: () => Promise.reject(new Error('socket hang up')) },
+      store,
+      log: silentLog,
+      maxReceives: 3,
+    });
+    expect((await handler(sqsEvent(sqsRecord(task, { receiveCount: 1 })))).batchItemFailures).toHaveLength(1);
+    expect((await handler(sqsEvent(sqsRecord(task, { receiveCount: 3 })))).batchItemFailures).toEqual([]);
+    expect(events).toMatchObject([
+      { type: 'TASK_FAILED', reason: expect.stringContaining('socket hang up') },
+    ]);
+  });
+
   it('reports a malformed task as a failure for the DLQ', async () => {
     const { handler } = await setup({});
     const response = await handler(sqsEvent(sqsRecord({ v: 1, kind: 'services.explode' })));

@@ -53,6 +53,20 @@ export function createTasksHandler(deps: TasksHandlerDeps) {
       transitionId: task.transitionId,
       messageId: record.messageId,
     };
+    const count = receiveCount(record);
+    try {
+      await runTask(task, meta, count);
+    } catch (error) {
+      // The last delivery: whatever went wrong (the database, the executor, a re-queue, the report),
+      // say so now, as SQS moves the task to the DLQ next and nothing else would tell the stack.
+      if (count < maxReceives || !isRequirement(task.kind)) throw error;
+      const reason = `${describeError(error)} (after ${count} attempts)`;
+      log.error('task failed on its last delivery', { ...meta, receiveCount: count, reason });
+      await report(task, { kind: 'failed', reason });
+    }
+  };
+
+  const runTask = async (task: Task, meta: Record<string, unknown>, count: number) => {
     if (store && isRequirement(task.kind)) {
       const current = await store.load(task.stackId);
       if (!current || current.transitionId !== task.transitionId) {
@@ -64,7 +78,6 @@ export function createTasksHandler(deps: TasksHandlerDeps) {
       }
     }
     const executor = deps.executors[task.kind] as Executor<typeof task.kind> | undefined;
-    const count = receiveCount(record);
     let result: TaskResult;
     try {
       if (!executor) throw new PermanentTaskError(`no executor is configured for ${task.kind}`);
