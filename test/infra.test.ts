@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../core/cost-model.ts';
+import { costReport } from '../core/cost-report.ts';
 import { lambdaEnv } from '../lambdas/shared/env.ts';
 import {
   type ParsedModule,
@@ -143,8 +145,14 @@ describe('Terraform, parsed with a real HCL parser', () => {
     // The parser validated functions.tf; the environment maps are inside merge() expressions, so read their keys from the text.
     const text = readFileSync(join(root, 'infra/modules/control-plane/functions.tf'), 'utf8');
     const names = new Set([...text.matchAll(/^\s+([A-Z][A-Z0-9_]+)\s+=/gm)].map((m) => m[1]!));
-    // REGISTRY_CREDENTIALS_ARN (issue 12 item 5): set by Terraform now, read by the tasks function's config next.
-    const known = new Set([...Object.keys(lambdaEnv), 'POWERTOOLS_LOG_LEVEL', 'REGISTRY_CREDENTIALS_ARN']);
+    // REGISTRY_CREDENTIALS_ARN (issue 12 item 5) and STACK_CAPACITY_PROVIDER_STRATEGY (issue 17 item 1): set
+    // by Terraform now, read by the tasks function's config next (docs/cost.md says what changes until then).
+    const known = new Set([
+      ...Object.keys(lambdaEnv),
+      'POWERTOOLS_LOG_LEVEL',
+      'REGISTRY_CREDENTIALS_ARN',
+      'STACK_CAPACITY_PROVIDER_STRATEGY',
+    ]);
     const unknown = [...names].filter((n) => !known.has(n));
     expect(unknown).toEqual([]);
     expect(names).toContain('TASKS_QUEUE_URL');
@@ -500,5 +508,118 @@ describe('issue 12: what blocked the first deploy on AWS', () => {
     expect(
       schemaProblems({ function_name: 'x', dynamic: { nope: [{ content: [{}] }] } }, schema, 'f', true),
     ).toEqual(['f: unknown block nope (dynamic)']);
+  });
+});
+
+describe('issue 17: cost levers, with defaults that fit previews', () => {
+  const variableDefault = (module: ParsedModule, name: string) => first(module.variable![name]!).default;
+  const resource = (module: ParsedModule, type: string, name: string) =>
+    first(module.resource![type]![name]!);
+
+  it("the Terraform defaults are the cost model's defaults (docs/cost.md prices what you deploy)", () => {
+    expect(variableDefault(complete(), 'edge_tasks')).toBe(DEFAULTS.edgeTasks);
+    expect(variableDefault(edge(), 'desired_count')).toBe(DEFAULTS.edgeTasks);
+    expect(variableDefault(edge(), 'cpu')).toBe(DEFAULTS.edgeCpu);
+    expect(variableDefault(edge(), 'memory')).toBe(DEFAULTS.edgeMemory);
+    expect(variableDefault(complete(), 'edge_architecture')).toBe(DEFAULTS.edgeArchitecture);
+    expect(variableDefault(complete(), 'stack_architecture')).toBe(DEFAULTS.stackArchitecture);
+    expect(variableDefault(controlPlane(), 'stack_architecture')).toBe(DEFAULTS.stackArchitecture);
+    expect(variableDefault(complete(), 'stack_spot')).toBe(DEFAULTS.stackCapacity === 'spot');
+    expect(variableDefault(edge(), 'stack_spot')).toBe(DEFAULTS.stackCapacity === 'spot');
+    expect(variableDefault(complete(), 'nat')).toBe(DEFAULTS.nat);
+    expect(variableDefault(complete(), 'nat_instance_type')).toBe(DEFAULTS.natInstanceType);
+    expect(variableDefault(complete(), 'ecr_interface_endpoints')).toBe(DEFAULTS.ecrInterfaceEndpoints);
+    expect(variableDefault(controlPlane(), 'db_instance_class')).toBe(DEFAULTS.dbInstanceClass);
+    expect(variableDefault(controlPlane(), 'db_allocated_storage_gb')).toBe(DEFAULTS.dbStorageGb);
+    // The example creates the network by default, and with it the S3 gateway endpoint and two AZs.
+    expect(variableDefault(complete(), 'vpc_id')).toBe('');
+    expect(String(resource(complete(), 'aws_vpc_endpoint', 's3').count)).toContain(
+      'local.private_route_table_ids',
+    );
+    expect(DEFAULTS.s3GatewayEndpoint).toBe(true);
+    expect(resource(complete(), 'aws_subnet', 'private').count).toBe('${local.create_network ? 2 : 0}');
+    expect(DEFAULTS.azs).toBe(2);
+  });
+
+  it('the example wires the edge switches and hands the stack strategy to the tasks function', () => {
+    const edgeCall = first(complete().module!.edge);
+    expect(edgeCall.desired_count).toBe('${var.edge_tasks}');
+    expect(edgeCall.architecture).toBe('${var.edge_architecture}');
+    expect(edgeCall.stack_spot).toBe('${var.stack_spot}');
+    const cp = first(complete().module!.control_plane);
+    expect(cp.stack_capacity_provider_strategy).toBe('${module.edge.stack_capacity_provider_strategy}');
+    expect(cp.stack_architecture).toBe('${var.stack_architecture}');
+    const env = readFileSync(join(root, 'infra/modules/control-plane/functions.tf'), 'utf8');
+    expect(env).toMatch(/STACK_CAPACITY_PROVIDER_STRATEGY\s+=\s+var\.stack_capacity_provider_strategy/);
+  });
+
+  it('stacks: FARGATE_SPOT by default after an optional on-demand base; the edge stays on-demand', () => {
+    const strategy = String(local(edge(), 'stack_strategy'));
+    expect(strategy).toMatch(/var\.stack_spot \?/);
+    expect(strategy).toContain('provider = "FARGATE_SPOT", weight = 1');
+    expect(strategy).toContain('provider = "FARGATE", weight = 0, base = var.stack_on_demand_base');
+    expect(strategy).toContain(': [{ provider = "FARGATE", weight = 1, base = 0 }]');
+    const providers = resource(edge(), 'aws_ecs_cluster_capacity_providers', 'this');
+    expect(providers.capacity_providers).toEqual(['FARGATE', 'FARGATE_SPOT']);
+    expect(JSON.stringify(providers.dynamic)).toContain('local.stack_strategy');
+    expect(String(first(edge().output!.stack_capacity_provider_strategy).value)).toContain(
+      '${s.provider}:${s.weight}:${s.base}',
+    );
+    expect(resource(edge(), 'aws_ecs_service', 'edge').launch_type).toBe('FARGATE');
+    const platform = first(resource(edge(), 'aws_ecs_task_definition', 'edge').runtime_platform);
+    expect(platform.cpu_architecture).toBe('${var.architecture}');
+  });
+
+  it('NAT instance: forwards (source/dest check off), IMDSv2 only, encrypted disk, no IAM role, Amazon-owned AMI', () => {
+    const nat = resource(complete(), 'aws_instance', 'nat');
+    expect(nat.count).toBe('${local.nat_instance ? 1 : 0}');
+    expect(nat.source_dest_check).toBe(false);
+    expect(first(nat.metadata_options).http_tokens).toBe('required');
+    expect(first(nat.root_block_device).encrypted).toBe(true);
+    expect(nat.iam_instance_profile).toBeUndefined();
+    expect(nat.instance_type).toBe('${var.nat_instance_type}');
+    const ami = first(complete().data!.aws_ami!.nat);
+    expect(ami.owners).toEqual(['amazon']);
+    const script = readFileSync(join(root, 'infra/examples/complete/nat-instance.sh'), 'utf8');
+    expect(script).toContain('net.ipv4.ip_forward = 1');
+    expect(script).toMatch(/MASQUERADE/);
+    expect(script).toContain('dnf-automatic.timer');
+    // The security group forwards only what comes from inside the VPC.
+    const group = JSON.stringify(complete().resource!.aws_security_group!.nat);
+    expect(group).toMatch(/ingress[^\]]*var\.vpc_cidr/);
+    expect(group).not.toMatch(/ingress[^\]]*0\.0\.0\.0\/0/);
+  });
+
+  it('exactly one way out: the NAT instance or the NAT gateway, each with its own private route', () => {
+    const locals = JSON.stringify(complete().locals);
+    expect(locals).toContain('local.create_network && var.nat == \\"instance\\"');
+    expect(locals).toContain('local.create_network && var.nat == \\"gateway\\"');
+    const routes = complete().resource!.aws_route!;
+    expect(first(routes.private_nat_instance).count).toBe('${local.nat_instance ? 1 : 0}');
+    expect(first(routes.private_nat_instance).network_interface_id).toContain('aws_instance.nat[0]');
+    expect(first(routes.private_nat_gateway).count).toBe('${local.nat_gateway ? 1 : 0}');
+    expect(first(routes.private_nat_gateway).nat_gateway_id).toBe('${aws_nat_gateway.this[0].id}');
+    expect(JSON.stringify(complete().variable!.nat)).toContain(
+      'contains([\\"instance\\", \\"gateway\\"], var.nat)',
+    );
+  });
+
+  it('image pulls: the S3 gateway endpoint is on the private route table; ECR interface endpoints only when switched on', () => {
+    const s3 = resource(complete(), 'aws_vpc_endpoint', 's3');
+    expect(s3.vpc_endpoint_type).toBe('Gateway');
+    expect(s3.route_table_ids).toBe('${local.private_route_table_ids}');
+    const ecr = resource(complete(), 'aws_vpc_endpoint', 'ecr');
+    expect(ecr.for_each).toContain('var.ecr_interface_endpoints ? toset(["ecr.api", "ecr.dkr"])');
+    expect(ecr.private_dns_enabled).toBe(true);
+    expect(ecr.subnet_ids).toBe('${local.private_subnet_ids}');
+  });
+
+  it('docs/cost.md holds the tables node scripts/cost-model.mjs prints (regenerate them when prices change)', () => {
+    const doc = readFileSync(join(root, 'docs/cost.md'), 'utf8');
+    const begin = '<!-- BEGIN_COST_MODEL (node scripts/cost-model.mjs; a test fails when stale) -->\n';
+    const end = '\n<!-- END_COST_MODEL -->';
+    const generated = doc.slice(doc.indexOf(begin) + begin.length, doc.indexOf(end));
+    expect(doc).toContain(begin);
+    expect(generated).toBe(costReport());
   });
 });

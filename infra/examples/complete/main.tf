@@ -12,27 +12,35 @@ provider "aws" {
 module "edge" {
   source                  = "../../modules/edge"
   name                    = var.name
-  vpc_id                  = var.vpc_id
-  public_subnet_ids       = var.public_subnet_ids
-  private_subnet_ids      = var.private_subnet_ids
+  vpc_id                  = local.vpc_id
+  public_subnet_ids       = local.public_subnet_ids
+  private_subnet_ids      = local.private_subnet_ids
   domain                  = var.domain
   route53_zone_id         = var.route53_zone_id
   sidecar_image           = var.sidecar_image
   events_queue_url        = module.control_plane.events_queue_url
   events_queue_arn        = module.control_plane.events_queue_arn
   database_url_secret_arn = module.control_plane.database_url_secret_arn
+  desired_count           = var.edge_tasks
+  architecture            = var.edge_architecture
+  stack_spot              = var.stack_spot
+  stack_on_demand_base    = var.stack_on_demand_base
   tags                    = var.tags
+  # The edge tasks need the way out (ECS provider, SQS, the sidecar image) before they start.
+  depends_on = [aws_route.private_nat_instance, aws_route.private_nat_gateway, aws_vpc_endpoint.s3]
 }
 
 module "control_plane" {
   source                             = "../../modules/control-plane"
   name                               = var.name
-  vpc_id                             = var.vpc_id
-  private_subnet_ids                 = var.private_subnet_ids
+  vpc_id                             = local.vpc_id
+  private_subnet_ids                 = local.private_subnet_ids
   lambda_bundle_dir                  = var.lambda_bundle_dir
   stack_domain                       = var.domain
   ecs_cluster_arn                    = module.edge.cluster_arn
-  stack_subnet_ids                   = var.private_subnet_ids
+  stack_subnet_ids                   = local.private_subnet_ids
+  stack_architecture                 = var.stack_architecture
+  stack_capacity_provider_strategy   = module.edge.stack_capacity_provider_strategy
   stack_security_group_ids           = [module.edge.stacks_security_group_id]
   stack_execution_role_arn           = aws_iam_role.stack_execution.arn
   stack_task_role_arn                = aws_iam_role.stack_task.arn
@@ -45,6 +53,8 @@ module "control_plane" {
   skip_final_snapshot                = var.skip_final_snapshot
   secret_recovery_window_in_days     = var.secret_recovery_window_in_days
   tags                               = var.tags
+  # The migrate function runs during apply and reads Secrets Manager through the NAT.
+  depends_on = [aws_route.private_nat_instance, aws_route.private_nat_gateway]
 }
 
 resource "aws_cloudwatch_log_group" "stacks" {

@@ -12,17 +12,84 @@ variable "name" {
 
 variable "vpc_id" {
   type        = string
-  description = "An existing VPC."
+  description = "An existing VPC. Empty: a VPC is created (network.tf) with two public and two private subnets and the NAT chosen by nat."
+  default     = ""
 }
 
 variable "public_subnet_ids" {
   type        = list(string)
-  description = "Public subnets (two AZs) for the load balancer."
+  description = "With an existing VPC: public subnets (two AZs) for the load balancer."
+  default     = []
 }
 
 variable "private_subnet_ids" {
   type        = list(string)
-  description = "Private subnets with a NAT gateway (image registries and api.github.com are on the internet) for Traefik, the sidecar, the Lambdas, the database and the stacks."
+  description = "With an existing VPC: private subnets with a way out to the internet (a NAT: image registries and api.github.com are on the internet) for Traefik, the sidecar, the Lambdas, the database and the stacks."
+  default     = []
+}
+
+variable "private_route_table_ids" {
+  type        = list(string)
+  description = "With an existing VPC: route tables of the private subnets, to add the free S3 gateway endpoint to (image layers from ECR skip the NAT). Empty: none added (leave empty if the VPC has one)."
+  default     = []
+}
+
+variable "vpc_cidr" {
+  type        = string
+  description = "CIDR block of the created VPC (vpc_id empty)."
+  default     = "10.42.0.0/16"
+}
+
+variable "nat" {
+  type        = string
+  description = "How the created VPC's private subnets reach the internet: \"instance\" (a NAT instance, about $7 a month with its IPv4 address; you patch it) or \"gateway\" (a NAT gateway, about $37 a month plus $0.045 per GB; managed). docs/cost.md."
+  default     = "instance"
+  validation {
+    condition     = contains(["instance", "gateway"], var.nat)
+    error_message = "nat must be \"instance\" or \"gateway\"."
+  }
+}
+
+variable "nat_instance_type" {
+  type        = string
+  description = "Instance type of the NAT instance (arm64: the AMI is Amazon Linux 2023 arm64)."
+  default     = "t4g.nano"
+}
+
+variable "ecr_interface_endpoints" {
+  type        = bool
+  description = "Interface endpoints for ecr.api and ecr.dkr in both private subnets: about $29 a month, more than the NAT data they save at preview scale (the free S3 gateway endpoint already takes image layers off the NAT). docs/cost.md."
+  default     = false
+}
+
+variable "edge_tasks" {
+  type        = number
+  description = "Traefik + sidecar tasks: 1 (no high availability: a replacement takes a minute or two) or 2 (one per AZ)."
+  default     = 1
+}
+
+variable "edge_architecture" {
+  type        = string
+  description = "CPU architecture of the Traefik + sidecar task: X86_64 or ARM64 (about 20% cheaper; the sidecar image must be built for linux/arm64)."
+  default     = "X86_64"
+}
+
+variable "stack_architecture" {
+  type        = string
+  description = "CPU architecture of the stacks: X86_64 or ARM64 (about 20% cheaper; every application image must be built for linux/arm64)."
+  default     = "X86_64"
+}
+
+variable "stack_spot" {
+  type        = bool
+  description = "Run stacks on Fargate Spot (about 70% cheaper; an interrupted preview wakes again on its next request)."
+  default     = true
+}
+
+variable "stack_on_demand_base" {
+  type        = number
+  description = "Tasks of each stack service that run on on-demand Fargate before any goes to Spot (0: all on Spot)."
+  default     = 0
 }
 
 variable "domain" {

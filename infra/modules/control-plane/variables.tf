@@ -105,6 +105,12 @@ variable "stack_architecture" {
   default     = "X86_64"
 }
 
+variable "stack_capacity_provider_strategy" {
+  type        = string
+  description = "Capacity-provider strategy for stack services as provider:weight:base[,...], e.g. FARGATE_SPOT:1:0 (the edge module's stack_capacity_provider_strategy output). Empty: launch type FARGATE (on-demand)."
+  default     = ""
+}
+
 variable "create_database" {
   type        = bool
   description = "Create an RDS PostgreSQL instance for the control plane and the per-stack databases. Set false to use existing_database_url."

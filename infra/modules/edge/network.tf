@@ -8,12 +8,26 @@ resource "aws_ecs_cluster" "this" {
   tags = var.tags
 }
 
+locals {
+  # Where stack tasks run: Spot (weight 1) after stack_on_demand_base on-demand tasks per service, or
+  # on-demand only. The same strategy is the cluster default and is handed to the tasks function
+  # (stack_capacity_provider_strategy output → STACK_CAPACITY_PROVIDER_STRATEGY), as provider:weight:base.
+  stack_strategy = var.stack_spot ? concat(
+    var.stack_on_demand_base > 0 ? [{ provider = "FARGATE", weight = 0, base = var.stack_on_demand_base }] : [],
+    [{ provider = "FARGATE_SPOT", weight = 1, base = 0 }],
+  ) : [{ provider = "FARGATE", weight = 1, base = 0 }]
+}
+
 resource "aws_ecs_cluster_capacity_providers" "this" {
   cluster_name       = aws_ecs_cluster.this.name
   capacity_providers = ["FARGATE", "FARGATE_SPOT"]
-  default_capacity_provider_strategy {
-    capacity_provider = "FARGATE"
-    weight            = 1
+  dynamic "default_capacity_provider_strategy" {
+    for_each = local.stack_strategy
+    content {
+      capacity_provider = default_capacity_provider_strategy.value.provider
+      weight            = default_capacity_provider_strategy.value.weight
+      base              = default_capacity_provider_strategy.value.base
+    }
   }
 }
 

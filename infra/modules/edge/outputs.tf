@@ -32,3 +32,8 @@ output "traefik_log_group_name" {
   description = "Log group of Traefik and the sidecar (for the optional access-logs subscription)."
   value       = aws_cloudwatch_log_group.edge.name
 }
+
+output "stack_capacity_provider_strategy" {
+  description = "The stacks' capacity-provider strategy as provider:weight:base[,...] (the control plane's stack_capacity_provider_strategy)."
+  value       = join(",", [for s in local.stack_strategy : "${s.provider}:${s.weight}:${s.base}"])
+}

@@ -90,6 +90,10 @@ resource "aws_ecs_task_definition" "edge" {
   memory                   = var.memory
   execution_role_arn       = aws_iam_role.execution.arn
   task_role_arn            = aws_iam_role.edge.arn
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = var.architecture
+  }
   volume {
     name = "access-log" # shared: Traefik writes its JSON access log, the sidecar tails it
   }
@@ -134,7 +138,7 @@ resource "aws_ecs_service" "edge" {
   cluster         = aws_ecs_cluster.this.id
   task_definition = aws_ecs_task_definition.edge.arn
   desired_count   = var.desired_count
-  launch_type     = "FARGATE"
+  launch_type     = "FARGATE" # on-demand: the front door of every preview is not interrupted by Spot
   network_configuration {
     subnets         = var.private_subnet_ids
     security_groups = [aws_security_group.traefik.id]

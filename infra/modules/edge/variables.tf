@@ -55,14 +55,36 @@ variable "traefik_refresh_seconds" {
 
 variable "desired_count" {
   type        = number
-  description = "Traefik + sidecar tasks (two for availability)."
-  default     = 2
+  description = "Traefik + sidecar tasks: 1 (no high availability: while ECS replaces a failed task, a minute or two, previews do not answer) or 2 for availability. docs/cost.md."
+  default     = 1
 }
 
 variable "cpu" {
   type        = number
-  description = "CPU units of the Traefik + sidecar task."
-  default     = 512
+  description = "CPU units of the Traefik + sidecar task (256 = 0.25 vCPU; the ALB terminates TLS)."
+  default     = 256
+}
+
+variable "architecture" {
+  type        = string
+  description = "CPU architecture of the Traefik + sidecar task: X86_64, or ARM64 (about 20% cheaper; the sidecar image must be built for linux/arm64, Traefik's is multi-arch)."
+  default     = "X86_64"
+  validation {
+    condition     = contains(["X86_64", "ARM64"], var.architecture)
+    error_message = "architecture must be X86_64 or ARM64."
+  }
+}
+
+variable "stack_spot" {
+  type        = bool
+  description = "Stacks on Fargate Spot (about 70% cheaper; interrupted with two minutes' warning, a preview then wakes again). false: on-demand Fargate only."
+  default     = true
+}
+
+variable "stack_on_demand_base" {
+  type        = number
+  description = "With stack_spot: tasks of each stack service placed on on-demand Fargate before any on Spot (0: all on Spot)."
+  default     = 0
 }
 
 variable "memory" {
