@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../core/cost-model.ts';
 import { costReport } from '../core/cost-report.ts';
+import { PRICE_TABLE } from '../core/prices.ts';
 import { lambdaEnv } from '../lambdas/shared/env.ts';
 import {
   type ParsedModule,
@@ -612,6 +613,20 @@ describe('issue 17: cost levers, with defaults that fit previews', () => {
     expect(ecr.for_each).toContain('var.ecr_interface_endpoints ? toset(["ecr.api", "ecr.dkr"])');
     expect(ecr.private_dns_enabled).toBe(true);
     expect(ecr.subnet_ids).toBe('${local.private_subnet_ids}');
+  });
+
+  it("the PR comment's Fargate rates follow stack_architecture and equal core/prices.ts (on-demand)", () => {
+    const rates = local(complete(), 'fargate_on_demand') as Record<string, Obj>;
+    for (const architecture of ['X86_64', 'ARM64'] as const) {
+      const listed = PRICE_TABLE['us-east-1'].fargate['on-demand'][architecture];
+      expect(rates[architecture], architecture).toEqual({
+        vcpu_hour: listed.vcpuHour,
+        gb_hour: listed.gbHour,
+      });
+    }
+    const cp = first(complete().module!.control_plane);
+    expect(cp.fargate_vcpu_hour).toBe('${local.fargate_on_demand[var.stack_architecture].vcpu_hour}');
+    expect(cp.fargate_gb_hour).toBe('${local.fargate_on_demand[var.stack_architecture].gb_hour}');
   });
 
   it('docs/cost.md holds the tables node scripts/cost-model.mjs prints (regenerate them when prices change)', () => {

@@ -30,6 +30,16 @@ module "edge" {
   depends_on = [aws_route.private_nat_instance, aws_route.private_nat_gateway, aws_vpc_endpoint.s3]
 }
 
+locals {
+  # Fargate on-demand rates per architecture (us-east-1, as in core/prices.ts; a test keeps them equal)
+  # for the cost in the PR comment. On-demand, not Spot: stacks run on-demand until the tasks function
+  # reads STACK_CAPACITY_PROVIDER_STRATEGY (docs/cost.md). Other regions: set your region's rates.
+  fargate_on_demand = {
+    X86_64 = { vcpu_hour = 0.04048, gb_hour = 0.004445 }
+    ARM64  = { vcpu_hour = 0.03238, gb_hour = 0.00356 }
+  }
+}
+
 module "control_plane" {
   source                             = "../../modules/control-plane"
   name                               = var.name
@@ -40,6 +50,8 @@ module "control_plane" {
   ecs_cluster_arn                    = module.edge.cluster_arn
   stack_subnet_ids                   = local.private_subnet_ids
   stack_architecture                 = var.stack_architecture
+  fargate_vcpu_hour                  = local.fargate_on_demand[var.stack_architecture].vcpu_hour
+  fargate_gb_hour                    = local.fargate_on_demand[var.stack_architecture].gb_hour
   stack_capacity_provider_strategy   = module.edge.stack_capacity_provider_strategy
   stack_security_group_ids           = [module.edge.stacks_security_group_id]
   stack_execution_role_arn           = aws_iam_role.stack_execution.arn

@@ -72,12 +72,20 @@ variable "edge_architecture" {
   type        = string
   description = "CPU architecture of the Traefik + sidecar task: X86_64 or ARM64 (about 20% cheaper; the sidecar image must be built for linux/arm64)."
   default     = "X86_64"
+  validation {
+    condition     = contains(["X86_64", "ARM64"], var.edge_architecture)
+    error_message = "edge_architecture must be X86_64 or ARM64."
+  }
 }
 
 variable "stack_architecture" {
   type        = string
   description = "CPU architecture of the stacks: X86_64 or ARM64 (about 20% cheaper; every application image must be built for linux/arm64)."
   default     = "X86_64"
+  validation {
+    condition     = contains(["X86_64", "ARM64"], var.stack_architecture)
+    error_message = "stack_architecture must be X86_64 or ARM64."
+  }
 }
 
 variable "stack_spot" {
