@@ -16,9 +16,10 @@ import type { Orchestrator } from '../core/orchestrator.ts';
 import { parseSpec } from '../core/spec.ts';
 import { createFakeEcs } from '../test/helpers/fake-ecs.ts';
 import { motoEnvironment, motoUrl, requireMoto } from '../test/helpers/moto.ts';
-import { createEcsOrchestrator, traefikLabels } from './ecs-orchestrator.ts';
+import { createEcsOrchestrator, createServiceToken, traefikLabels } from './ecs-orchestrator.ts';
 
 const urls = { domain: 'qa.example.com', scheme: 'https' as const };
+const registrySecret = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:thaw/registry-AbCdEf';
 const spec = parseSpec({
   services: {
     web: { image: 'ghcr.io/acme/web', port: 3000, health: '/healthz', env: { API: '{url:api}' } },
@@ -87,8 +88,17 @@ describe('ECS orchestrator against a fake ECS that honours the API parameters', 
     expect((await orchestrator.status(target, 'zero')).ready).toBe(true);
   });
 
-  it('is ready at steady state, with endpoints from RUNNING tasks only', async () => {
-    const { fake, orchestrator } = setup();
+  it('is ready at steady state once the RUNNING tasks of its own service answer (the probe knocks on them only)', async () => {
+    const knocked: string[] = [];
+    const fake = createFakeEcs(['c', 'other']);
+    const orchestrator = createEcsOrchestrator({
+      ...options,
+      ecs: fake.ecs,
+      probe: async ({ url }) => {
+        knocked.push(url);
+        return { up: true, detail: '200' };
+      },
+    });
     await orchestrator.ensure(target);
     expect((await orchestrator.status(target, 'spec')).ready).toBe(false);
     steady(fake, 'thaw-pr-1-web', 1);
@@ -104,6 +114,7 @@ describe('ECS orchestrator against a fake ECS that honours the API parameters', 
       ready: true,
       services: [{ running: 1, endpoints: ['http://10.0.0.5:80'] }],
     });
+    expect(knocked).toEqual(['http://10.0.0.5:80/']);
   });
 
   it('is not ready while a second deployment is rolling', async () => {
@@ -205,6 +216,93 @@ describe('ECS orchestrator against a fake ECS that honours the API parameters', 
     await orchestrator.ensure(target); // the redelivered task updates the service the winner created
     expect(fake.services.map((s) => s.status)).toEqual(['ACTIVE']);
     expect(fake.calls.filter((c) => c.command === 'UpdateServiceCommand')).toHaveLength(1);
+  });
+
+  it("stack a-b's service c and stack a's service b-c get an ECS service, a family and a router each", async () => {
+    const { fake, orchestrator } = setup();
+    const one = {
+      stackId: 'a-b',
+      spec: parseSpec({ services: { c: { image: 'x', port: 80 } } }),
+      images: {},
+    };
+    const two = {
+      stackId: 'a',
+      spec: parseSpec({ services: { 'b-c': { image: 'y', port: 81 } } }),
+      images: {},
+    };
+    await orchestrator.ensure(one);
+    await orchestrator.ensure(two);
+    expect(fake.services.filter((s) => s.status === 'ACTIVE')).toHaveLength(2);
+    const families = fake.calls
+      .filter((c) => c.command === 'RegisterTaskDefinitionCommand')
+      .map((c) => c.input.family);
+    expect(new Set(families).size).toBe(2);
+    const routers = (stackId: string, service: string, spec: typeof one.spec) =>
+      Object.keys(
+        traefikLabels(stackId, service, spec.services[service]!, { domain: 'qa.example.com' }),
+      ).filter((k) => k.startsWith('traefik.http.'));
+    const shared = routers('a-b', 'c', one.spec).filter((k) => routers('a', 'b-c', two.spec).includes(k));
+    expect(shared).toEqual([]);
+    // Removing one stack leaves the other's service alone.
+    await orchestrator.remove(one);
+    expect(fake.services.filter((s) => s.status === 'ACTIVE').map((s) => s.serviceName)).toEqual([
+      'thaw-a--b-c',
+    ]);
+  });
+
+  it('a create whose answer was lost: the SDK retry repeats the client token and gets the service, not "not idempotent"', async () => {
+    const fake = createFakeEcs(['c']);
+    // What the SDK does on a timeout: send the very same request again.
+    const retrying: typeof fake.ecs = {
+      send: (async (command: never) => {
+        try {
+          return await fake.ecs.send(command);
+        } catch (error) {
+          if ((error as Error).name !== 'TimeoutError') throw error;
+          return fake.ecs.send(command);
+        }
+      }) as never,
+    };
+    const orchestrator = createEcsOrchestrator({ ...options, ecs: retrying });
+    fake.loseNextAnswer('CreateServiceCommand');
+    await orchestrator.ensure({ ...target, transitionId: 3 });
+    const creates = fake.calls.filter((c) => c.command === 'CreateServiceCommand');
+    expect(creates).toHaveLength(2);
+    expect(creates[0]!.input.clientToken).toMatch(/^[\x21-\x7e]{1,36}$/);
+    expect(creates[1]!.input.clientToken).toBe(creates[0]!.input.clientToken);
+    expect(fake.services.filter((s) => s.status === 'ACTIVE')).toHaveLength(1);
+  });
+
+  it('derives the client token from stack, service, transition and task definition: same request, same token', () => {
+    const arn = 'arn:aws:ecs:us-east-1:123456789012:task-definition/thaw-pr-1-web:4';
+    const token = createServiceToken('pr-1', 'web', 3, arn);
+    expect(token).toMatch(/^[\x21-\x7e]{1,36}$/);
+    expect(createServiceToken('pr-1', 'web', 3, arn)).toBe(token);
+    for (const other of [
+      createServiceToken('pr-2', 'web', 3, arn),
+      createServiceToken('pr-1', 'api', 3, arn),
+      createServiceToken('pr-1', 'web', 4, arn),
+      createServiceToken('pr-1', 'web', 3, arn.replace(/:4$/, ':5')),
+    ])
+      expect(other).not.toBe(token);
+  });
+
+  it('puts repositoryCredentials on every container when a registry secret is configured, and none otherwise', async () => {
+    const two = { stackId: 'pr-3', spec, images: { web: '1', api: '1' } };
+    const containers = async (repositoryCredentialsArn?: string) => {
+      const fake = createFakeEcs(['c']);
+      await createEcsOrchestrator({ ...options, ecs: fake.ecs, repositoryCredentialsArn }).ensure(two);
+      return fake.calls
+        .filter((c) => c.command === 'RegisterTaskDefinitionCommand')
+        .flatMap((c) => c.input.containerDefinitions as { repositoryCredentials?: unknown }[]);
+    };
+    const withSecret = await containers(registrySecret);
+    expect(withSecret).toHaveLength(2);
+    expect(withSecret.map((c) => c.repositoryCredentials)).toEqual([
+      { credentialsParameter: registrySecret },
+      { credentialsParameter: registrySecret },
+    ]);
+    expect((await containers()).map((c) => 'repositoryCredentials' in c)).toEqual([false, false]);
   });
 
   it('refuses a service with neither image in the spec nor in the launch', async () => {
@@ -336,6 +434,7 @@ describe.runIf(motoUrl)("ECS orchestrator against moto's ECS API", () => {
       databases,
       executionRoleArn: 'arn:aws:iam::123456789012:role/exec',
       logGroup: '/thaw/stacks',
+      repositoryCredentialsArn: registrySecret,
     });
     const target = { stackId: 'pr-42', spec, images: { web: 'sha-1', api: 'ghcr.io/acme/api:2.0' } };
     await orchestrator.ensure(target);
@@ -366,6 +465,11 @@ describe.runIf(motoUrl)("ECS orchestrator against moto's ECS API", () => {
     );
     const web = await env.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'thaw-pr-42-web' }));
     expect(web.taskDefinition!.containerDefinitions![0]!.image).toBe('ghcr.io/acme/web:sha-1');
+    // Both containers pull with the registry secret.
+    for (const definition of [taskDefinition!, web.taskDefinition!])
+      expect(definition.containerDefinitions!.map((c) => c.repositoryCredentials)).toEqual([
+        { credentialsParameter: registrySecret },
+      ]);
     expect(web.taskDefinition!.containerDefinitions![0]!.environment).toEqual(
       expect.arrayContaining([{ name: 'API', value: 'https://api-pr-42.qa.example.com/v1' }]),
     );

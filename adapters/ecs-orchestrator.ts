@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type ContainerDefinition,
   CreateServiceCommand,
@@ -14,6 +15,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { PermanentTaskError } from '../core/errors.ts';
 import {
+  type HealthProbe,
   imageReference,
   type Orchestrator,
   type PublicUrls,
@@ -45,6 +47,38 @@ export interface EcsOrchestratorOptions {
   databases?: Pick<StackDatabases, 'urlFor'>;
   /** CPU architecture of the stacks (default X86_64). */
   architecture?: 'X86_64' | 'ARM64';
+  /**
+   * A Secrets Manager secret (`{"username","password"}`) ECS pulls every stack image with
+   * (`repositoryCredentials` on every container), for private registries other than ECR. The execution
+   * role must be allowed to read it.
+   */
+  repositoryCredentialsArn?: string | undefined;
+  /**
+   * Knocks on each running task's health path: a service is ready only when every task answers
+   * (createHttpProbe in production). Without it, readiness is ECS's alone (runningCount): only for ECS
+   * emulators that run no tasks (moto) and deployments that turn the check off.
+   */
+  probe?: HealthProbe | undefined;
+}
+
+/**
+ * CreateService's client token (ECS: up to 36 ASCII characters): the same for the same request, so the
+ * SDK's retry of a create whose answer was lost succeeds instead of failing as "not idempotent"
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/ECS_Idempotency.html). It is derived from
+ * the stack, the service, the transition and the task definition revision: ECS refuses a token reused
+ * with other parameters, and a stack id can come back (destroyed, launched again from transition 0),
+ * while a task definition revision is never reused.
+ */
+export function createServiceToken(
+  stackId: string,
+  service: string,
+  transitionId: number | undefined,
+  taskDefinition: string,
+): string {
+  return createHash('sha256')
+    .update(JSON.stringify([stackId, service, transitionId ?? null, taskDefinition]))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /**
@@ -129,6 +163,10 @@ export function createEcsOrchestrator(options: EcsOrchestratorOptions): Orchestr
       name: service,
       image,
       essential: true,
+      // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RepositoryCredentials.html
+      ...(options.repositoryCredentialsArn
+        ? { repositoryCredentials: { credentialsParameter: options.repositoryCredentialsArn } }
+        : {}),
       portMappings: [{ containerPort: spec.port, protocol: 'tcp' }],
       environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
       dockerLabels: traefikLabels(target.stackId, service, spec, {
@@ -204,6 +242,7 @@ export function createEcsOrchestrator(options: EcsOrchestratorOptions): Orchestr
         new CreateServiceCommand({
           cluster,
           serviceName: name,
+          clientToken: createServiceToken(target.stackId, service, target.transitionId, taskDefinition),
           taskDefinition,
           desiredCount: desired(spec),
           launchType: 'FARGATE',
@@ -267,20 +306,101 @@ export function createEcsOrchestrator(options: EcsOrchestratorOptions): Orchestr
       .join('; ');
   };
 
-  const endpointsOf = async (serviceName: string, port: number): Promise<string[]> => {
-    const listed = await call(() =>
-      ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus: 'RUNNING' })),
-    );
-    if (!listed.taskArns?.length) return [];
-    const described = await call(() =>
-      ecs.send(new DescribeTasksCommand({ cluster, tasks: listed.taskArns })),
-    );
-    return (described.tasks ?? []).flatMap((task) =>
-      (task.attachments ?? []).flatMap((a) =>
-        (a.details ?? [])
-          .filter((d) => d.name === 'privateIPv4Address')
-          .map((d) => `http://${d.value}:${port}`),
-      ),
+  /**
+   * The private IPv4 address of every RUNNING task of the named services: one ListTasks per service
+   * (it filters by one serviceName) and one DescribeTasks per 100 tasks.
+   */
+  const taskAddresses = async (serviceNames: string[]): Promise<Map<string, string[]>> => {
+    const arns = new Map<string, string[]>();
+    for (const serviceName of serviceNames) {
+      const listed = await call(() =>
+        ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus: 'RUNNING' })),
+      );
+      arns.set(serviceName, listed.taskArns ?? []);
+    }
+    const all = [...arns.values()].flat();
+    const addressOf = new Map<string, string>();
+    for (let i = 0; i < all.length; i += 100) {
+      const described = await call(() =>
+        ecs.send(new DescribeTasksCommand({ cluster, tasks: all.slice(i, i + 100) })),
+      );
+      for (const task of described.tasks ?? []) {
+        const address = (task.attachments ?? [])
+          .flatMap((a) => a.details ?? [])
+          .find((d) => d.name === 'privateIPv4Address')?.value;
+        if (task.lastStatus === 'RUNNING' && task.taskArn && address) addressOf.set(task.taskArn, address);
+      }
+    }
+    return new Map([...arns].map(([name, list]) => [name, list.flatMap((arn) => addressOf.get(arn) ?? [])]));
+  };
+
+  /** ECS's view of one service: desired and running counts, a steady single deployment, or why it fails. */
+  const serviceStatus = async (
+    target: StackTarget,
+    service: string,
+    current: Service | undefined,
+    to: ReplicaTarget,
+  ): Promise<ServiceStatus> => {
+    const spec = target.spec.services[service]!;
+    const desired = to === 'zero' ? 0 : spec.replicas;
+    if (current?.status !== 'ACTIVE')
+      return { service, desired, running: 0, ready: desired === 0, endpoints: [] };
+    const running = current.runningCount ?? 0;
+    const steady =
+      (current.deployments?.length ?? 0) === 1 &&
+      (current.desiredCount ?? 0) === desired &&
+      running === desired;
+    const rollout = current.deployments?.find((d) => d.status === 'PRIMARY');
+    let failure: string | undefined;
+    if (!steady && desired > 0) {
+      if (rollout?.rolloutState === 'FAILED')
+        failure = `${service}: ${rollout.rolloutStateReason ?? 'deployment failed'}`;
+      else if (running === 0 && (rollout?.failedTasks ?? 0) > 0) {
+        // Tasks keep failing to start: say why (CannotPullContainerError, essential container exited…).
+        const reason = await stoppedReason(current.serviceName!);
+        if (reason) failure = `${service}: ${reason}`;
+      }
+    }
+    return { service, desired, running, ready: steady, endpoints: [], ...(failure ? { failure } : {}) };
+  };
+
+  /**
+   * Steady services count as ready only once every task answers its health path. Asked only when the
+   * whole stack is steady in ECS's eyes (else it is not ready anyway and the check would cost calls).
+   */
+  const probeServices = async (target: StackTarget, statuses: ServiceStatus[], probe: HealthProbe) => {
+    const awake = statuses.filter((s) => s.desired > 0);
+    const addresses = await taskAddresses(awake.map((s) => resourceName(target.stackId, s.service)));
+    return Promise.all(
+      statuses.map(async (status): Promise<ServiceStatus> => {
+        if (status.desired === 0) return status;
+        const spec = target.spec.services[status.service]!;
+        const found = addresses.get(resourceName(target.stackId, status.service)) ?? [];
+        const endpoints = found.map((ip) => `http://${ip}:${spec.port}`);
+        if (endpoints.length < status.desired)
+          return {
+            ...status,
+            ready: false,
+            endpoints,
+            waiting: `${endpoints.length} of ${status.desired} tasks have an address`,
+          };
+        const host = serviceHost(spec, target.stackId, options.urls.domain);
+        const results = await Promise.all(
+          endpoints.map(async (endpoint) => ({
+            endpoint,
+            ...(await probe({ url: `${endpoint}${spec.health}`, host })),
+          })),
+        );
+        const down = results.find((r) => !r.up);
+        return down
+          ? {
+              ...status,
+              ready: false,
+              endpoints,
+              waiting: `GET ${down.endpoint}${spec.health}: ${down.detail}`,
+            }
+          : { ...status, endpoints };
+      }),
     );
   };
 
@@ -303,35 +423,13 @@ export function createEcsOrchestrator(options: EcsOrchestratorOptions): Orchestr
     async status(target, to) {
       const names = Object.keys(target.spec.services);
       const existing = await describe(target.stackId, names);
-      const statuses = await Promise.all(
-        names.map(async (service): Promise<ServiceStatus> => {
-          const spec = target.spec.services[service]!;
-          const name = resourceName(target.stackId, service);
-          const current = existing.get(name);
-          const desired = to === 'zero' ? 0 : spec.replicas;
-          if (current?.status !== 'ACTIVE') {
-            return { service, desired, running: 0, ready: desired === 0, endpoints: [] };
-          }
-          const running = current.runningCount ?? 0;
-          const steady =
-            (current.deployments?.length ?? 0) === 1 &&
-            (current.desiredCount ?? 0) === desired &&
-            running === desired;
-          const rollout = current.deployments?.find((d) => d.status === 'PRIMARY');
-          let failure: string | undefined;
-          if (!steady && desired > 0) {
-            if (rollout?.rolloutState === 'FAILED')
-              failure = `${service}: ${rollout.rolloutStateReason ?? 'deployment failed'}`;
-            else if (running === 0 && (rollout?.failedTasks ?? 0) > 0) {
-              // Tasks keep failing to start: say why (CannotPullContainerError, essential container exited…).
-              const reason = await stoppedReason(name);
-              if (reason) failure = `${service}: ${reason}`;
-            }
-          }
-          const endpoints = desired > 0 && running > 0 ? await endpointsOf(name, spec.port) : [];
-          return { service, desired, running, ready: steady, endpoints, ...(failure ? { failure } : {}) };
-        }),
+      let statuses = await Promise.all(
+        names.map((service) =>
+          serviceStatus(target, service, existing.get(resourceName(target.stackId, service)), to),
+        ),
       );
+      const steady = statuses.every((s) => s.ready);
+      if (steady && options.probe) statuses = await probeServices(target, statuses, options.probe);
       const failure = statuses.find((s) => s.failure)?.failure;
       return { ready: statuses.every((s) => s.ready), ...(failure ? { failure } : {}), services: statuses };
     },

@@ -1,3 +1,4 @@
+import { SERVICE_NAME_PATTERN, STACK_ID_PATTERN } from './ids.ts';
 import { fillPlaceholders, type ServiceSpec, type StackSpec, serviceHost } from './spec.ts';
 
 /** What to run: a stack's spec and the images of this launch. */
@@ -5,6 +6,8 @@ export interface StackTarget {
   stackId: string;
   spec: StackSpec;
   images: Record<string, string>;
+  /** The stack transition this work belongs to, when known (part of ECS's CreateService client token). */
+  transitionId?: number | undefined;
 }
 
 export type ReplicaTarget = 'zero' | 'spec';
@@ -18,7 +21,19 @@ export interface ServiceStatus {
   failure?: string;
   /** Where the service answers, where the adapter knows it (local ports, task IPs). */
   endpoints: string[];
+  /** Why a service at its replica count is not ready yet (its health path does not answer), when known. */
+  waiting?: string;
 }
+
+/** The outcome of one readiness check: `up` when the app answered its health path. */
+export interface ProbeResult {
+  up: boolean;
+  /** The status it answered, or why it did not ("answered 503", "connection refused"). */
+  detail: string;
+}
+
+/** Knocks on a task's health path: `url` is the task's own address, `host` the service's public host. */
+export type HealthProbe = (target: { url: string; host: string }) => Promise<ProbeResult>;
 
 export interface StackStatus {
   /** Every service has reached the replica target. */
@@ -116,7 +131,32 @@ export function imageReference(
   return given.startsWith('sha256:') ? `${spec.image}@${given}` : `${spec.image}:${given}`;
 }
 
-/** A name unique per stack and service, safe for ECS services, task families and Traefik routers. */
+/**
+ * A name unique per stack and service, safe for ECS services, task families and Traefik routers (ECS:
+ * up to 255 letters, digits, hyphens and underscores; this is at most 5 + 40 + 2 + 20 = 67).
+ *
+ * `thaw-<stack>-<service>` alone is ambiguous: stack `a-b`'s service `c` and stack `a`'s service `b-c`
+ * would both be `thaw-a-b-c`, one ECS service and one Traefik router for two stacks. Stack ids and
+ * service names never hold `--` and never start or end with `-`, so: a hyphen-free service is joined
+ * with `-` (the last hyphen is the separator: `thaw-pr-42-web`, the names Thaw always gave them), a
+ * service with a hyphen with `--` (`thaw-a--b-c`), which no name of the first kind contains.
+ */
 export function resourceName(stackId: string, service: string): string {
-  return `thaw-${stackId}-${service}`;
+  return `thaw-${stackId}${service.includes('-') ? '--' : '-'}${service}`;
+}
+
+/** The stack and service of a name made by `resourceName` (undefined for any other name). */
+export function parseResourceName(name: string): { stackId: string; service: string } | undefined {
+  if (!name.startsWith('thaw-')) return undefined;
+  const rest = name.slice('thaw-'.length);
+  const double = rest.indexOf('--');
+  const cut = double >= 0 ? double : rest.lastIndexOf('-');
+  if (cut <= 0) return undefined;
+  const stackId = rest.slice(0, cut);
+  const service = rest.slice(cut + (double >= 0 ? 2 : 1));
+  return resourceName(stackId, service) === name &&
+    STACK_ID_PATTERN.test(stackId) &&
+    SERVICE_NAME_PATTERN.test(service)
+    ? { stackId, service }
+    : undefined;
 }

@@ -10,9 +10,12 @@ export interface StackExecutorOptions {
   readyPollSeconds?: number;
   /** Give up waiting for readiness after this long (default 15 min). */
   readyTimeoutSeconds?: number;
-  /** Check readiness inline for this long before re-queueing with a delay (default 3 s): most local wakes finish inside it. */
+  /**
+   * Check readiness inline for this long before re-queueing with a delay (default 3 s): most local
+   * wakes finish inside it. 0: check once per delivery.
+   */
   inlineWaitMs?: number;
-  /** Between inline checks (default 100 ms). */
+  /** Between inline checks (default 100 ms, for local processes; ECS checks cost API calls: ≥ 2 s). */
   inlineIntervalMs?: number;
 }
 
@@ -20,6 +23,7 @@ const targetOf = (task: Task & { images?: Record<string, string> }): StackTarget
   stackId: task.stackId,
   spec: task.spec,
   images: task.images ?? {},
+  transitionId: task.transitionId,
 });
 
 /** The executors that really run stacks: services through an orchestrator, a database per stack. */
@@ -61,7 +65,9 @@ export function stackExecutors({
       }
       if (status.failure) return { kind: 'failed', reason: status.failure };
       if (status.ready) return done;
-      const progress = status.services.map((s) => `${s.service} ${s.running}/${s.desired}`).join(', ');
+      const progress = status.services
+        .map((s) => `${s.service} ${s.running}/${s.desired}${s.waiting ? ` (${s.waiting})` : ''}`)
+        .join(', ');
       if (task.attempt + 1 >= maxChecks)
         return { kind: 'failed', reason: `not ready after ${readyTimeoutSeconds}s (${progress})` };
       return { kind: 'wait', delaySeconds: readyPollSeconds, note: progress };

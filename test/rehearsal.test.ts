@@ -361,6 +361,10 @@ describe.skipIf(missing.length > 0)(
           AWS_ENDPOINT_URL_SQS: elasticmqUrl!,
           AWS_ENDPOINT_URL_ECS: motoUrl!,
           AWS_ENDPOINT_URL_SECRETS_MANAGER: motoUrl!,
+          // moto runs no tasks, so no app could answer the tasks function's readiness GET: readiness
+          // here is ECS's alone. The HTTP check is proven against the fake ECS and a local server
+          // (adapters/ecs-readiness.test.ts).
+          ...(name === 'tasks' ? { READY_CHECK: 'ecs' } : {}),
         };
         const overlap = Object.keys(environments[name]).filter((key) => key in lambdaEnv);
         if (overlap.length > 0) throw new Error(`${name}: Terraform sets reserved variables ${overlap}`);

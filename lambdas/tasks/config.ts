@@ -23,6 +23,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env) =>
       'STACK_DATABASE_URL',
       'READY_POLL_SECONDS',
       'READY_TIMEOUT_SECONDS',
+      'READY_CHECK',
+      'REGISTRY_CREDENTIALS_ARN',
       'AWS_REGION',
       'GITHUB_TOKEN',
       'GITHUB_API_URL',

@@ -1,6 +1,7 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { createEcsOrchestrator } from '../../adapters/ecs-orchestrator.ts';
 import { createGitHubNotifier } from '../../adapters/github-notifier.ts';
+import { createHttpProbe } from '../../adapters/http-probe.ts';
 import { createPostgresDatabases } from '../../adapters/postgres-databases.ts';
 import type { ExecutorRegistry } from '../../core/executors.ts';
 import type { Log, Store } from '../../core/ports.ts';
@@ -33,6 +34,9 @@ export function productionExecutors(
     region: config.AWS_REGION,
     entryPoint: config.TRAEFIK_ENTRYPOINT,
     architecture: config.STACK_ARCHITECTURE,
+    repositoryCredentialsArn: config.REGISTRY_CREDENTIALS_ARN,
+    // Ready only when every task answers its health path: GET from this (VPC) function to the task IP.
+    probe: config.READY_CHECK === 'http' ? createHttpProbe() : undefined,
     urls,
     databases,
   });
@@ -42,6 +46,10 @@ export function productionExecutors(
       databases,
       readyPollSeconds: config.READY_POLL_SECONDS,
       readyTimeoutSeconds: config.READY_TIMEOUT_SECONDS,
+      // Each check costs ECS calls (DescribeServices; ListTasks + DescribeTasks once steady) and ECS
+      // throttles per account, while a Fargate task takes tens of seconds to start: check once per
+      // delivery, then again after READY_POLL_SECONDS (≥ 2 s) through the queue's delay.
+      inlineWaitMs: 0,
     }),
     notify: createGitHubNotifier({
       token: config.GITHUB_TOKEN,

@@ -16,9 +16,11 @@ const meta = { $metadata: {} };
  * states, stopped tasks, injected errors. It honours the parameters the adapter relies on:
  * DescribeServices answers only the names asked for, in the cluster asked for, with `failures`
  * (reason MISSING) for the rest; ListTasks filters by cluster, serviceName and desiredStatus (default
- * RUNNING, as ECS); CreateService refuses a same-name service that is still ACTIVE with another task
- * definition or DRAINING ("not idempotent", InvalidParameterException, as ECS); DeleteService leaves the
- * service DRAINING until `finishDraining()`.
+ * RUNNING, as ECS); CreateService refuses a same-name service that is still ACTIVE or DRAINING ("not
+ * idempotent", InvalidParameterException, as ECS), unless the request repeats an earlier one with the
+ * same client token and the same parameters, which answers the service it created (ECS's documented
+ * idempotency: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/ECS_Idempotency.html);
+ * DeleteService leaves the service DRAINING until `finishDraining()`.
  */
 export function createFakeEcs(clusters: string[] = ['c']) {
   const services: (Service & { clusterName: string })[] = [];
@@ -26,6 +28,8 @@ export function createFakeEcs(clusters: string[] = ['c']) {
   const definitions: { arn: string; family: string; active: boolean }[] = [];
   const calls: { command: string; input: Record<string, unknown> }[] = [];
   const injected = new Map<string, Error[]>();
+  const lost = new Map<string, number>();
+  const tokens = new Map<string, { params: string; service: Service }>();
 
   const current = (cluster: string, name: string) =>
     services.find((s) => s.clusterName === cluster && s.serviceName === name && s.status !== 'INACTIVE') ??
@@ -56,11 +60,21 @@ export function createFakeEcs(clusters: string[] = ['c']) {
           .map((n: string) => ({ arn: `${account}:service/${name}/${n}`, reason: 'MISSING' })),
       };
     },
-    CreateServiceCommand: ({ cluster, serviceName, taskDefinition, desiredCount }) => {
+    CreateServiceCommand: (input) => {
+      const { cluster, serviceName, taskDefinition, desiredCount, clientToken } = input;
       const name = needCluster(cluster);
+      if (clientToken !== undefined && !/^[\x21-\x7e]{1,36}$/.test(clientToken))
+        throw new InvalidParameterException({
+          ...meta,
+          message: 'clientToken: up to 36 ASCII characters 33-126',
+        });
+      // ECS: a retry with the same client token and the same parameters succeeds without a change.
+      const params = JSON.stringify({ ...input, clientToken: undefined });
+      const earlier = clientToken === undefined ? undefined : tokens.get(clientToken);
+      if (earlier && earlier.params === params) return { service: earlier.service };
+      if (earlier)
+        throw new InvalidParameterException({ ...meta, message: 'Creation of service was not idempotent.' });
       const existing = current(name, serviceName);
-      if (existing?.status === 'ACTIVE' && existing.taskDefinition === taskDefinition)
-        return { service: existing };
       if (existing?.status === 'ACTIVE' || existing?.status === 'DRAINING')
         throw new InvalidParameterException({ ...meta, message: 'Creation of service was not idempotent.' });
       const service: Service & { clusterName: string } = {
@@ -74,6 +88,7 @@ export function createFakeEcs(clusters: string[] = ['c']) {
         deployments: [{ status: 'PRIMARY', rolloutState: 'IN_PROGRESS', desiredCount, failedTasks: 0 }],
       };
       services.push(service);
+      if (clientToken !== undefined) tokens.set(clientToken, { params, service });
       return { service };
     },
     UpdateServiceCommand: ({ cluster, service: serviceName, taskDefinition, desiredCount }) => {
@@ -132,7 +147,12 @@ export function createFakeEcs(clusters: string[] = ['c']) {
       if (error) throw error;
       const handler = handlers[name];
       if (!handler) throw new Error(`the fake ECS does not know ${name}`);
-      return structuredClone(handler(command.input));
+      const result = structuredClone(handler(command.input));
+      if (lost.get(name)) {
+        lost.set(name, lost.get(name)! - 1);
+        throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $retryable: {} });
+      }
+      return result;
     }) as never,
   };
 
@@ -144,6 +164,10 @@ export function createFakeEcs(clusters: string[] = ['c']) {
     /** The next `command` call throws `error` (errors queue up in order). */
     failNext(command: string, error: Error) {
       injected.set(command, [...(injected.get(command) ?? []), error]);
+    },
+    /** The next `command` call is carried out, but its answer is lost (the caller sees a timeout). */
+    loseNextAnswer(command: string) {
+      lost.set(command, (lost.get(command) ?? 0) + 1);
     },
     /** Puts a task of a service on the cluster (RUNNING or STOPPED, with its details). */
     addTask(cluster: string, serviceName: string, task: Task) {
