@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   tailer: () => import('./tailer.ts').then((m) => m.run()),
   launcher: () => import('./launcher.ts').then((m) => m.run()),
   wake: () => import('./wake.ts').then((m) => m.run()),
+  cli: () => import('./cli.ts').then((m) => m.run()),
 };
 
 const name = process.argv[2];

@@ -1,4 +1,4 @@
-import type { StackView } from '../core/views.ts';
+import { primaryUrl, type StackView } from '../core/views.ts';
 
 const tty = process.stderr.isTTY;
 const dim = (text: string) => (tty ? `\x1b[2m${text}\x1b[0m` : text);
@@ -20,7 +20,8 @@ export function printTable(stacks: StackView[]): void {
     s.id,
     s.state,
     s.lastAccessedAt ? ago(s.lastAccessedAt) : '-',
-    Object.values(s.urls)[0] ?? '',
+    // A thaw dev older than the `url` field: pick the same URL from `urls`.
+    s.url ?? primaryUrl(s.id, s.urls) ?? '',
   ]);
   const widths = [0, 1, 2].map((i) =>
     Math.max(...rows.map((r) => r[i]!.length), ['STACK', 'STATE', 'LAST ACCESS'][i]!.length),

@@ -1,5 +1,6 @@
-import type { StackCost } from './cost.ts';
+import { billedWording, formatHours, type StackCost } from './cost.ts';
 import type { PrRef } from './events.ts';
+import { primaryFirst } from './views.ts';
 
 export const commentMarker = (stackId: string) => `<!-- thaw:preview stack=${stackId} -->`;
 
@@ -42,9 +43,13 @@ export function renderComment(view: CommentView): string {
     '|---|---|',
     `| **State** | ${LABELS[view.state] ?? escapeCell(view.state)} |`,
   ];
-  if (view.state !== 'DESTROYED')
-    for (const [service, url] of Object.entries(view.urls))
-      lines.push(`| ${escapeCell(service)} | ${escapeCell(url)} |`);
+  if (view.state !== 'DESTROYED') {
+    // The URL a person opens first (the service on the stack's own host), then every service's.
+    const urls = Object.entries(primaryFirst(view.stackId, view.urls));
+    if (urls.length) lines.push(`| **Open** | ${escapeCell(urls[0]![1])} |`);
+    if (urls.length > 1)
+      for (const [service, url] of urls) lines.push(`| ${escapeCell(service)} | ${escapeCell(url)} |`);
+  }
   const images = Object.entries(view.images).map(
     ([service, image]) => `\`${escapeCell(service)}\` ${escapeCell(image)}`,
   );
@@ -61,7 +66,7 @@ export function renderComment(view: CommentView): string {
   if (view.cost) {
     const c = view.cost;
     lines.push(
-      `Cost so far ${usd(c.costUsd)} (awake ${c.awakeHours.toFixed(1)} h of ${c.lifetimeHours.toFixed(1)} h, ${c.wakes} wake${c.wakes === 1 ? '' : 's'}); freezing saved ${usd(c.savedUsd)} compared with always-on.`,
+      `Cost so far ${usd(c.costUsd)}: ${billedWording(c)} in ${formatHours(c.lifetimeHours)} since launch, ${c.wakes} wake${c.wakes === 1 ? '' : 's'} (Fargate bills at least 1 min per start); freezing saved ${usd(c.savedUsd)} compared with always-on.`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -9,8 +9,38 @@ export interface StackView {
   lastAccessedAt: string | null;
   failureReason: string | null;
   images: Record<string, string>;
+  /** Every public URL, by service, the primary one first. */
   urls: Record<string, string>;
+  /** The URL a person opens (see primaryUrl); null when the stack has no spec. */
+  url: string | null;
   updatedAt: string;
+}
+
+/**
+ * The service a person opens, from a stack's public URLs (service → URL, as stackUrls makes them): the one
+ * whose host pattern is exactly `{stack}`, else the first service. Exact from the URLs alone: a host
+ * pattern is one DNS label holding `{stack}` whole or joined by '-', so only `{stack}` itself gives a host
+ * that starts with "<stack id>." (`api-{stack}` and `{stack}-api` do not). Of several services on that
+ * host (told apart by pathPrefix), the one at the root wins, else the first.
+ */
+export function primaryService(stackId: string, urls: Record<string, string>): string | undefined {
+  const onStackHost = Object.entries(urls).filter(([, url]) =>
+    url.split('://')[1]?.startsWith(`${stackId}.`),
+  );
+  const atRoot = onStackHost.find(([, url]) => !/^[^:]+:\/\/[^/]+\/./.test(url));
+  return (atRoot ?? onStackHost[0])?.[0] ?? Object.keys(urls)[0];
+}
+
+/** The URL of primaryService, or undefined when there is none. */
+export function primaryUrl(stackId: string, urls: Record<string, string>): string | undefined {
+  const service = primaryService(stackId, urls);
+  return service === undefined ? undefined : urls[service];
+}
+
+/** The same URLs with the primary one first (JSON keeps this order for readers that take the first). */
+export function primaryFirst(stackId: string, urls: Record<string, string>): Record<string, string> {
+  const service = primaryService(stackId, urls);
+  return service === undefined ? urls : { [service]: urls[service]!, ...urls };
 }
 
 export interface StackDetail extends StackView {
@@ -33,7 +63,8 @@ export function toView(stack: Stack, urls: Record<string, string>): StackView {
     lastAccessedAt: stack.lastAccessedAt?.toISOString() ?? null,
     failureReason: stack.failureReason,
     images: stack.images,
-    urls,
+    urls: primaryFirst(stack.id, urls),
+    url: primaryUrl(stack.id, urls) ?? null,
     updatedAt: stack.updatedAt.toISOString(),
   };
 }

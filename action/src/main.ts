@@ -4,6 +4,7 @@ import { ThawError, ValidationError } from '../../core/errors.ts';
 import { newEvent, type PrRef, type ThawEvent } from '../../core/events.ts';
 import { commentMarker, renderComment } from '../../core/pr-comment.ts';
 import { upsertStickyComment } from '../../core/sticky-comment.ts';
+import { primaryUrl } from '../../core/views.ts';
 import { runCommentCommand } from './commands.ts';
 import { type ActionInputs, readInputs } from './inputs.ts';
 import { buildLaunch, octokitComments, repoName, sendEvent, startDeployment } from './shared.ts';
@@ -109,6 +110,6 @@ export async function run(): Promise<void> {
 
   const messageId = await sendEvent(inputs, event);
   core.setOutput('stack-id', stackId);
-  core.setOutput('url', Object.values(urls)[0] ?? '');
+  core.setOutput('url', primaryUrl(stackId, urls) ?? '');
   core.setOutput('message-id', messageId);
 }

@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// The `thaw` command. Runs the TypeScript sources through tsx, so `npm ci && npx thaw …` works with no build step.
-import { register } from 'tsx/esm/api';
+// The `thaw` command. Runs a bundle of the TypeScript sources (dist/cli, built by esbuild on the first run and
+// again after a source edit, then reused), so it answers in about a tenth of a second; `npm ci && npx thaw …`
+// works with no build step. When the bundle cannot be built (no esbuild, a syntax error mid-edit) it runs the
+// sources through tsx, as before.
+import module from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { buildCli, freshEntry } from '../../scripts/build-cli.mjs';
 
 // The AWS SDK warns on every start that it will need Node 22 from 2027; Thaw pins its version.
 const original = process.emitWarning;
@@ -14,5 +19,22 @@ process.emitWarning = (warning, ...rest) => {
   return original.call(process, warning, ...rest);
 };
 
-register();
-await import('../main.ts');
+// Node 22.1+ keeps V8's compiled code between runs (a no-op on Node 20).
+module.enableCompileCache?.();
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+let entry = freshEntry({ root });
+if (!entry) {
+  try {
+    const manifest = await buildCli({ root });
+    entry = `${root}dist/cli/${manifest.entry}`;
+  } catch {
+    // Fall back to compiling the sources on the fly (slower start, same behaviour).
+  }
+}
+if (entry) await import(entry);
+else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../main.ts');
+}

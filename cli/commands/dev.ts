@@ -4,8 +4,6 @@ import type { Command } from 'commander';
 import { parseDuration } from '../../core/duration.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { Log } from '../../core/ports.ts';
-import { startDev } from '../../local/start-dev.ts';
-import { traefikVersion } from '../../local/traefik.ts';
 import { loadCliConfig } from '../config.ts';
 import { paint } from '../output.ts';
 
@@ -71,6 +69,9 @@ export function registerDev(program: Command) {
           { path: '--router', message: `expected builtin or traefik, got ${JSON.stringify(flags.router)}` },
         ]);
       const config = loadCliConfig();
+      // Loaded here, not at the top: `thaw --help` and `thaw ls` need none of PGlite, Traefik or the AWS SDK.
+      const { startDev } = await import('../../local/start-dev.ts');
+      const { traefikVersion } = await import('../../local/traefik.ts');
       const traefikBin = flags.traefikBin ?? config.THAW_TRAEFIK_BIN ?? 'traefik';
       const router = flags.router ?? (traefikVersion(traefikBin) ? 'traefik' : 'builtin');
       const dir = resolve(dataDir ?? '.thaw');

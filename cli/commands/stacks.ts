@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
-import { loadSpecFile } from '../../adapters/spec-file.ts';
+import { billedWording, formatHours } from '../../core/cost.ts';
 import { ValidationError } from '../../core/errors.ts';
-import { type NewEventFields, newEvent } from '../../core/events.ts';
+import type { NewEventFields } from '../../core/events.ts';
 import { isStackId, STACK_ID_RULE } from '../../core/ids.ts';
 import type { ControlPlaneClient, StackView } from '../../core/views.ts';
 import { paint, printJson, printTable, progress } from '../output.ts';
-import { resolveClient } from '../target.ts';
+
+// What a command needs beyond its flags (the spec parser, the event schema, the control plane) is loaded when
+// it runs, not at start: `thaw --help` answers without them.
+const events = () => import('../../core/events.ts');
 
 const stackArg = (value: string) => {
   if (!isStackId(value))
@@ -33,6 +36,7 @@ function parseImages(lines: string[]): Record<string, string> {
 }
 
 async function send(client: ControlPlaneClient, event: NewEventFields) {
+  const { newEvent } = await events();
   await client.send([newEvent(event)]);
 }
 
@@ -62,18 +66,31 @@ async function waitFor(
   }
 }
 
+/** `--timeout 300` → 300; anything but a positive number is refused before any work. */
+function timeoutSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!(seconds > 0))
+    throw new ValidationError('flag', [
+      { path: '--timeout', message: `expected a number of seconds above 0, got ${JSON.stringify(value)}` },
+    ]);
+  return seconds;
+}
+
 export function registerStackCommands(program: Command) {
+  /** Runs fn with a client for the running `thaw dev`; called once what was given has been checked. */
+  const connect = async (command: Command, fn: (client: ControlPlaneClient) => Promise<void>) => {
+    const { resolveClient } = await import('../target.ts');
+    const client = resolveClient(command.optsWithGlobals());
+    try {
+      await fn(client);
+    } finally {
+      await client.close();
+    }
+  };
   const withClient =
     (fn: (client: ControlPlaneClient, ...args: never[]) => Promise<void>) =>
-    async (...args: unknown[]) => {
-      const command = args.at(-1) as Command;
-      const client = resolveClient(command.optsWithGlobals());
-      try {
-        await fn(client, ...(args as never[]));
-      } finally {
-        await client.close();
-      }
-    };
+    async (...args: unknown[]) =>
+      connect(args.at(-1) as Command, (client) => fn(client, ...(args as never[])));
 
   program
     .command('launch')
@@ -84,19 +101,22 @@ export function registerStackCommands(program: Command) {
     .option('--wait', 'wait until the stack is RUNNING, showing progress')
     .option('--timeout <seconds>', 'with --wait: give up after this long', '300')
     .action(
-      withClient(
-        async (
-          client,
-          stackId: string,
-          options: { spec: string; image: string[]; wait?: boolean; timeout: string },
-        ) => {
-          const spec = await loadSpecFile(options.spec);
-          await send(client, { type: 'LAUNCH', stackId, images: parseImages(options.image), spec });
-          if (options.wait)
-            await waitFor(client, stackId, ['RUNNING'], `launching ${stackId}`, Number(options.timeout));
+      async (
+        stackId: string,
+        options: { spec: string; image: string[]; wait?: boolean; timeout: string },
+        command: Command,
+      ) => {
+        // Local checks first: a broken spec or flag is reported whether or not a thaw dev is running.
+        const images = parseImages(options.image);
+        const timeout = timeoutSeconds(options.timeout);
+        const { loadSpecFile } = await import('../../adapters/spec-file.ts');
+        const spec = await loadSpecFile(options.spec);
+        await connect(command, async (client) => {
+          await send(client, { type: 'LAUNCH', stackId, images, spec });
+          if (options.wait) await waitFor(client, stackId, ['RUNNING'], `launching ${stackId}`, timeout);
           else process.stderr.write(`LAUNCH sent for ${stackId}; follow it with "thaw status ${stackId}"\n`);
-        },
-      ),
+        });
+      },
     );
 
   for (const [name, type, description, target] of [
@@ -110,20 +130,20 @@ export function registerStackCommands(program: Command) {
       .argument('<stack>', 'stack id', stackArg)
       .option('--wait', `wait until the stack is ${target}, showing progress`)
       .option('--timeout <seconds>', 'with --wait: give up after this long', '300')
-      .action(
-        withClient(async (client, stackId: string, options: { wait?: boolean; timeout: string }) => {
+      .action(async (stackId: string, options: { wait?: boolean; timeout: string }, command: Command) => {
+        const timeout = timeoutSeconds(options.timeout);
+        await connect(command, async (client) => {
           await send(client, type === 'FREEZE' ? { type, stackId, seenAccessAt: null } : { type, stackId });
-          if (options.wait)
-            await waitFor(client, stackId, [target], `${name} ${stackId}`, Number(options.timeout));
+          if (options.wait) await waitFor(client, stackId, [target], `${name} ${stackId}`, timeout);
           else process.stderr.write(`${type} sent for ${stackId}\n`);
-        }),
-      );
+        });
+      });
   }
 
   program
     .command('status')
     .description('show one stack (with its history) or all stacks')
-    .argument('[stack]', 'stack id')
+    .argument('[stack]', 'stack id', stackArg)
     .option('--json', 'machine-readable output: id, state, lastAccessedAt, urls, …')
     .action(
       withClient(async (client, stackId: string | undefined, options: { json?: boolean }) => {
@@ -151,7 +171,7 @@ export function registerStackCommands(program: Command) {
   program
     .command('cost')
     .description('what a stack (or every stack) has cost on Fargate, and what freezing saved')
-    .argument('[stack]', 'stack id')
+    .argument('[stack]', 'stack id', stackArg)
     .option('--json', 'machine-readable output')
     .action(
       withClient(async (client, stackId: string | undefined, options: { json?: boolean }) => {
@@ -161,7 +181,7 @@ export function registerStackCommands(program: Command) {
         if (costs.length === 0) process.stdout.write(stackId ? `no stack ${stackId}\n` : 'no stacks\n');
         for (const c of costs) {
           process.stdout.write(
-            `${c.id.padEnd(16)} ${paint(c.state).padEnd(10)} awake ${c.awakeHours.toFixed(2)} h of ${c.lifetimeHours.toFixed(2)} h  cost $${c.costUsd.toFixed(4)}  saved $${c.savedUsd.toFixed(4)} vs always-on ($${c.hourlyUsd.toFixed(4)}/h awake, ${c.wakes} wakes)\n`,
+            `${c.id.padEnd(16)} ${paint(c.state).padEnd(10)} ${billedWording(c)} in ${formatHours(c.lifetimeHours)} since launch  cost $${c.costUsd.toFixed(4)}  saved $${c.savedUsd.toFixed(4)} vs always-on ($${c.hourlyUsd.toFixed(4)}/h awake, ${c.wakes} wake${c.wakes === 1 ? '' : 's'})\n`,
           );
         }
       }),

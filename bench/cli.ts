@@ -1,0 +1,96 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fmt, summarize } from './stats.ts';
+
+/**
+ * How long `thaw --help` and `thaw ls` take as whole processes (spawned, as a shell would), beside
+ * `node -e 0` (Node's own start) and the old way (tsx compiling the sources on every start). `thaw ls`
+ * asks a stand-in control API on loopback (dev.json + control-token in a temporary data directory) that
+ * answers two stacks, so the request and the table are part of the time. Runs are interleaved, so a
+ * busy machine slows every variant alike.
+ */
+const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+const root = new URL('..', import.meta.url).pathname;
+const bin = join(root, 'cli', 'bin', 'thaw.mjs');
+const main = join(root, 'cli', 'main.ts');
+
+const stacks = ['pr-1', 'pr-2'].map((id) => ({
+  id,
+  state: 'FROZEN',
+  lastAccessedAt: new Date().toISOString(),
+  failureReason: null,
+  images: {},
+  urls: { web: `http://${id}.localhost:8080` },
+  url: `http://${id}.localhost:8080`,
+  updatedAt: new Date().toISOString(),
+}));
+
+export async function run() {
+  const server = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(stacks));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const dataDir = mkdtempSync(join(tmpdir(), 'thaw-bench-cli-'));
+  const { port } = server.address() as AddressInfo;
+  writeFileSync(
+    join(dataDir, 'dev.json'),
+    JSON.stringify({ controlUrl: `http://127.0.0.1:${port}`, pid: process.pid }),
+  );
+  writeFileSync(join(dataDir, 'control-token'), 'bench', { mode: 0o600 });
+
+  // The stand-in server must answer while a spawned `thaw ls` waits: spawn without blocking the loop.
+  const once = (args: string[]) =>
+    new Promise<number>((resolve, reject) => {
+      const started = performance.now();
+      const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (chunk) => {
+        output += chunk;
+      });
+      child.stderr.on('data', (chunk) => {
+        output += chunk;
+      });
+      child.on('error', reject);
+      child.on('exit', (code) => {
+        if (code !== 0) reject(new Error(`${args.join(' ')} exited ${code}: ${output}`));
+        else resolve(performance.now() - started);
+      });
+    });
+
+  const variants: [string, string[]][] = [
+    ['node -e 0', ['-e', '0']],
+    ['thaw --help', [bin, '--help']],
+    ['thaw ls', [bin, '--data-dir', dataDir, 'ls']],
+    ['old: tsx cli/main.ts --help', ['--import', 'tsx', main, '--help']],
+    ['old: tsx cli/main.ts ls', ['--import', 'tsx', main, '--data-dir', dataDir, 'ls']],
+  ];
+  // The first run of the bin builds the bundle when it is missing or stale: not part of the figures.
+  const warm = spawnSync(process.execPath, [bin, '--help'], { cwd: root });
+  if (warm.status !== 0) throw new Error(`thaw --help failed: ${warm.stderr}`);
+
+  const samples = new Map<string, number[]>(variants.map(([name]) => [name, []]));
+  for (let i = 0; i < RUNS; i++)
+    for (const [name, args] of variants) samples.get(name)!.push(await once(args));
+  server.close();
+
+  const rows = variants.map(([name]) => ({ name, ...summarize(samples.get(name)!) }));
+  console.log(`CLI start, whole process, ${RUNS} runs each, interleaved (ms)`);
+  console.log(`${'command'.padEnd(30)} ${'p50'.padStart(7)} ${'p90'.padStart(7)} ${'max'.padStart(7)}`);
+  for (const r of rows)
+    console.log(
+      `${r.name.padEnd(30)} ${fmt(r.p50).padStart(7)} ${fmt(r.p90).padStart(7)} ${fmt(r.max).padStart(7)}`,
+    );
+  console.log(
+    JSON.stringify({
+      bench: 'cli',
+      runs: RUNS,
+      node: process.versions.node,
+      results: Object.fromEntries(rows.map((r) => [r.name, { p50: r.p50, p90: r.p90, max: r.max }])),
+    }),
+  );
+}

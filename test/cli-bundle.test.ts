@@ -1,0 +1,186 @@
+import { execFile } from 'node:child_process';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_BUILD_VERSION, freshEntry, MANIFEST } from '../scripts/build-cli.mjs';
+
+const run = promisify(execFile);
+const repo = new URL('..', import.meta.url).pathname;
+
+describe('freshEntry: the bundle is reused only while every source it was built from is unchanged', () => {
+  const root = mkdtempSync(join(tmpdir(), 'thaw-cli-fresh-'));
+  const outdir = join(root, 'out');
+  mkdirSync(join(outdir, 'b-1'), { recursive: true });
+  writeFileSync(join(root, 'a.ts'), 'export const a = 1;\n');
+  const manifest = (fields: Record<string, unknown> = {}) =>
+    writeFileSync(
+      join(outdir, MANIFEST),
+      JSON.stringify({
+        version: CLI_BUILD_VERSION,
+        build: 'b-1',
+        entry: 'b-1/main.js',
+        inputs: { 'a.ts': statSync(join(root, 'a.ts')).mtimeMs },
+        ...fields,
+      }),
+    );
+
+  it('fresh when every input has its recorded mtime', () => {
+    manifest();
+    expect(freshEntry({ root, outdir })).toBe(join(outdir, 'b-1/main.js'));
+  });
+
+  it('stale when a source was edited since', () => {
+    manifest();
+    utimesSync(join(root, 'a.ts'), new Date(), new Date(Date.now() + 5000));
+    expect(freshEntry({ root, outdir })).toBeUndefined();
+  });
+
+  it('stale when a source is gone, the manifest is missing or from another build version', () => {
+    manifest({ inputs: { 'gone.ts': 1 } });
+    expect(freshEntry({ root, outdir })).toBeUndefined();
+    manifest({ version: CLI_BUILD_VERSION + 1 });
+    expect(freshEntry({ root, outdir })).toBeUndefined();
+    expect(freshEntry({ root, outdir: join(root, 'nothing') })).toBeUndefined();
+  });
+});
+
+/**
+ * A fresh clone: the sources copied to a temporary directory (no dist/), node_modules linked as `npm ci`
+ * would have made it. The bin there must build its bundle on the first run, reuse it, rebuild after an
+ * edit, and fall back to tsx when it cannot build.
+ */
+describe('cli/bin/thaw.mjs in a fresh clone', () => {
+  const clone = mkdtempSync(join(tmpdir(), 'thaw-clone-'));
+  const bin = join(clone, 'cli', 'bin', 'thaw.mjs');
+  const thaw = (...args: string[]) =>
+    run(process.execPath, [bin, ...args], { cwd: clone, env: { ...process.env, NO_COLOR: '1' } });
+  const build = () => JSON.parse(readFileSync(join(clone, 'dist', 'cli', MANIFEST), 'utf8')).build as string;
+
+  beforeAll(() => {
+    for (const dir of ['cli', 'core', 'adapters', 'local', 'sidecar', 'lambdas', 'scripts', 'examples'])
+      cpSync(join(repo, dir), join(clone, dir), {
+        recursive: true,
+        filter: (path) => !path.includes('.test.ts'),
+      });
+    cpSync(join(repo, 'package.json'), join(clone, 'package.json'));
+    symlinkSync(join(repo, 'node_modules'), join(clone, 'node_modules'));
+  });
+
+  it('the first run builds dist/cli and answers; the next runs reuse that build', async () => {
+    expect(existsSync(join(clone, 'dist'))).toBe(false);
+    const { stdout } = await thaw('--help');
+    expect(stdout).toContain('Usage: thaw');
+    for (const command of ['dev', 'launch', 'ls', 'status', 'cost', 'tail'])
+      expect(stdout).toContain(command);
+    const first = build();
+    await thaw('--help');
+    await expect(thaw('ls')).rejects.toMatchObject({ code: 1 });
+    expect(build()).toBe(first);
+  });
+
+  it('an edited source makes a new build that carries the edit', async () => {
+    const before = build();
+    const main = join(clone, 'cli', 'main.ts');
+    writeFileSync(
+      main,
+      readFileSync(main, 'utf8').replace(
+        "'Per-pull-request QA stacks",
+        "'EDITED. Per-pull-request QA stacks",
+      ),
+    );
+    const { stdout } = await thaw('--help');
+    expect(stdout).toContain('EDITED. Per-pull-request QA stacks');
+    expect(build()).not.toBe(before);
+  });
+
+  it('when the bundle cannot be built it runs the sources through tsx', async () => {
+    appendFileSync(join(clone, 'cli', 'output.ts'), '\n// edited again\n');
+    cpSync(join(clone, 'dist'), join(clone, 'dist-old'), { recursive: true });
+    // dist/cli cannot be written: a file stands where the directory should be.
+    await run('rm', ['-rf', join(clone, 'dist')]);
+    writeFileSync(join(clone, 'dist'), 'not a directory');
+    const { stdout } = await thaw('--help');
+    expect(stdout).toContain('EDITED. Per-pull-request QA stacks');
+  });
+});
+
+/**
+ * What `thaw --help` and `thaw ls` load: every module URL a process resolves is recorded through a
+ * module.register resolve hook; neither may load PGlite, the AWS SDK, Traefik's launcher or the store.
+ */
+describe('commands are loaded lazily', () => {
+  let server: Server;
+  const dataDir = mkdtempSync(join(tmpdir(), 'thaw-lazy-'));
+  const stacks = [
+    {
+      id: 'pr-7',
+      state: 'FROZEN',
+      lastAccessedAt: null,
+      failureReason: null,
+      images: {},
+      urls: { api: 'http://api-pr-7.localhost:8080', web: 'http://pr-7.localhost:8080' },
+      url: 'http://pr-7.localhost:8080',
+      updatedAt: new Date().toISOString(),
+    },
+  ];
+
+  beforeAll(async () => {
+    server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(stacks));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    writeFileSync(
+      join(dataDir, 'dev.json'),
+      JSON.stringify({ controlUrl: `http://127.0.0.1:${port}`, pid: process.pid }),
+    );
+    writeFileSync(join(dataDir, 'control-token'), 'test-token', { mode: 0o600 });
+    // Build (or reuse) the repository's bundle before recording what a start loads.
+    await run(process.execPath, [join(repo, 'cli', 'bin', 'thaw.mjs'), '--help']);
+  }, 60_000);
+  afterAll(() => server?.close());
+
+  async function loads(...args: string[]) {
+    const log = join(mkdtempSync(join(tmpdir(), 'thaw-loads-')), 'urls');
+    const hooks = `import { appendFileSync } from 'node:fs'; export async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r; }`;
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
+    // execFile is asynchronous: the stand-in control API answers on this process's event loop.
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '--import',
+        `data:text/javascript,${encodeURIComponent(register)}`,
+        join(repo, 'cli', 'bin', 'thaw.mjs'),
+        ...args,
+      ],
+      { cwd: repo, env: { ...process.env, NO_COLOR: '1' } },
+    );
+    return { stdout, urls: readFileSync(log, 'utf8').trim().split('\n') };
+  }
+
+  it.each([[['--help']], [['--data-dir', dataDir, 'ls']]])(
+    'thaw %j loads the bundle and none of thaw dev’s dependencies',
+    async (args) => {
+      const { stdout, urls } = await loads(...args);
+      expect(urls.some((url) => /\/dist\/cli\/b-[^/]+\/main\.js$/.test(url))).toBe(true);
+      expect(urls.filter((url) => /pglite|@aws-sdk|drizzle|postgres|tsx/.test(url))).toEqual([]);
+      if (args.includes('ls')) expect(stdout).toMatch(/^pr-7\s+FROZEN\s+-\s+http:\/\/pr-7\.localhost:8080$/m);
+    },
+  );
+});
