@@ -51,7 +51,7 @@ async function setup(overrides: Partial<Parameters<typeof createSidecarApp>[0]> 
     store,
     taskFailed(
       { stackId: 'failed', transitionId: failed.transitionId, taskId: 'services.deploy' },
-      '<script>alert(1)</script> image not found',
+      '<script>alert(1)</script> CannotPullContainerError: arn:aws:iam::123456789012:role/thaw-exec at db-1.abc.us-east-1.rds.amazonaws.com',
     ),
   );
   const metrics = createMetrics();
@@ -159,11 +159,20 @@ describe('launcher', () => {
     expect((await get(`running.${domain}`)).headers.get('retry-after')).toBe('2');
   });
 
-  it('FAILED shows the reason, HTML-escaped', async () => {
-    const { get } = await setup();
-    const body = await (await get(`failed.${domain}`, '/', html)).text();
-    expect(body).toContain('&lt;script&gt;alert(1)&lt;/script&gt; image not found');
-    expect(body).not.toContain('<script>alert(1)');
+  it('FAILED shows strangers a failure category and an id, never the raw reason (page and status)', async () => {
+    const { get, store } = await setup();
+    const { transitionId } = (await store.load('failed'))!;
+    const page = await get(`failed.${domain}`, '/', html);
+    expect(page.status).toBe(502);
+    const body = await page.text();
+    expect(body).toContain('image could not be pulled');
+    expect(body).toContain(`failed#${transitionId}`);
+    const status = await (await get(`failed.${domain}`, '/_thaw/status')).json();
+    expect(status.failure).toEqual({ category: 'image could not be pulled', id: `failed#${transitionId}` });
+    const json = await (await get(`failed.${domain}`, '/', { accept: 'application/json' })).text();
+    for (const text of [body, JSON.stringify(status), json])
+      for (const secret of ['123456789012', 'arn:aws', 'amazonaws.com', 'alert(1)', 'CannotPull'])
+        expect(text).not.toContain(secret);
   });
 
   it('an unknown host is a 404 that names no other stack', async () => {
@@ -202,7 +211,7 @@ describe('launcher', () => {
       etaSeconds: 60,
       elapsedSeconds: expect.any(Number),
       retryAfterSeconds: 5,
-      reason: null,
+      failure: null,
     });
     expect(sent).toEqual([]);
   });

@@ -5,7 +5,15 @@ import { decide, etaPhaseOf, isHoldable, wakesOn } from './decide.ts';
 const now = Date.parse('2026-11-30T12:00:00Z');
 const facts = (state: StackState, extra: Partial<Parameters<typeof decide>[0]> = {}) =>
   decide({
-    stack: { id: 'pr-1', state, failureReason: state === 'FAILED' ? 'image could not be pulled' : null },
+    stack: {
+      id: 'pr-1',
+      state,
+      transitionId: 7,
+      failureReason:
+        state === 'FAILED'
+          ? 'services.deploy: web: CannotPullContainerError: 123456789012.dkr.ecr.us-east-1.amazonaws.com/app: not found'
+          : null,
+    },
     now,
     eta: { etaSeconds: 40, since: new Date(now - 12_000) },
     retryAfterSeconds: 5,
@@ -71,7 +79,10 @@ describe('decide: what the launcher answers for each state', () => {
     ]);
   });
 
-  it('keeps the failure reason for the page', () => {
-    expect(facts('FAILED').status.reason).toBe('image could not be pulled');
+  it('a failed stack shows a category and an id, never the raw reason', () => {
+    const { status } = facts('FAILED');
+    expect(status.failure).toEqual({ category: 'image could not be pulled', id: 'pr-1#7' });
+    expect(JSON.stringify(status)).not.toContain('123456789012');
+    expect(facts('FROZEN').status.failure).toBeNull();
   });
 });

@@ -1,3 +1,4 @@
+import { failureCategory } from '../../core/failure-category.ts';
 import type { StackState } from '../../core/stack.ts';
 import type { LauncherStatus } from './page.ts';
 
@@ -6,7 +7,7 @@ export type EtaPhase = 'RESUMING' | 'LAUNCHING' | 'UPDATING';
 
 /** What the launcher knows when it answers a request for a stack. */
 export interface LauncherFacts {
-  stack: { id: string; state: StackState; failureReason: string | null };
+  stack: { id: string; state: StackState; failureReason: string | null; transitionId: number };
   /** Epoch ms. */
   now: number;
   /** The estimate for `etaPhaseOf(state)`, when there is one. */
@@ -48,7 +49,10 @@ export function etaPhaseOf(state: StackState): EtaPhase | undefined {
  */
 export function decide(facts: LauncherFacts): LauncherView {
   const { stack, now, eta, resumeSentAt } = facts;
-  const base = { stack: stack.id, state: stack.state, reason: stack.failureReason };
+  // Strangers read this: a category and an id to quote, never the raw reason (issue 13, item 6).
+  const category = failureCategory(stack.failureReason);
+  const failure = category === null ? null : { category, id: `${stack.id}#${stack.transitionId}` };
+  const base = { stack: stack.id, state: stack.state, failure };
   const elapsedSince = (start: number | undefined) =>
     start === undefined ? 0 : Math.max(0, Math.round((now - start) / 1000));
   const etaSeconds = eta?.etaSeconds ?? 0;

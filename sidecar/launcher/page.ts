@@ -25,7 +25,12 @@ export interface LauncherStatus {
   etaSeconds: number;
   elapsedSeconds: number;
   retryAfterSeconds: number;
-  reason?: string | null;
+  /**
+   * Why a FAILED stack failed, for strangers: a short category and an id to quote to whoever runs
+   * Thaw. Never the raw reason (it can carry account ids, ARNs, host names); that stays in the logs,
+   * the CLI and the PR comment.
+   */
+  failure?: { category: string; id: string } | null;
 }
 
 const TITLES: Record<LauncherStatus['phase'], string> = {
@@ -65,7 +70,7 @@ ${
 <p class="muted" id="eta">About ${status.etaSeconds} s; this page opens the app by itself when it is ready.</p>`
     : ''
 }
-${status.reason ? html`<pre id="reason">${status.reason}</pre>` : ''}
+${status.failure ? html`<p id="failure">${status.failure.category} <span class="muted">(id <code>${status.failure.id}</code>)</span></p>` : ''}
 ${status.phase === 'gone' ? html`<p class="muted">Its pull request was closed, or it was destroyed.</p>` : ''}
 </main>
 ${
