@@ -122,6 +122,25 @@ describe.each(drivers)('Orchestrator contract: $name', (driver) => {
     await readyAs(t, 'spec');
   });
 
+  it("stack a-b's service c and stack a's service b-c are two services: removing one leaves the other", async () => {
+    const service = (name: string) =>
+      parseSpec({
+        services: {
+          [name]: { image: 'ghcr.io/acme/x', run: `node server.mjs ${name}`, cwd: dir, port: 3000 },
+        },
+      });
+    const one: StackTarget = { stackId: 'c-a-b', spec: service('c'), images: { c: '1.0' } };
+    const two: StackTarget = { stackId: 'c-a', spec: service('b-c'), images: { 'b-c': '1.0' } };
+    await orchestrator.ensure(one);
+    await orchestrator.ensure(two);
+    await readyAs(one, 'spec');
+    await readyAs(two, 'spec');
+    await orchestrator.remove(one);
+    expect((await orchestrator.status(one, 'spec')).ready).toBe(false);
+    expect((await readyAs(two, 'spec')).services.map((s) => s.running)).toEqual([1]);
+    await orchestrator.remove(two);
+  });
+
   it('scale up creates what is missing; remove deletes everything and is idempotent', async () => {
     const t = target('c-three');
     await orchestrator.scale(t, 'spec');
