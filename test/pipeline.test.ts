@@ -9,7 +9,8 @@ import type { SqsSend } from '../adapters/sqs.ts';
 import { deduplicationId } from '../adapters/sqs.ts';
 import { createMemoryStore } from '../adapters/store/memory-store.ts';
 import { openStore } from '../adapters/store/open-store.ts';
-import type { Log, Store } from '../core/ports.ts';
+import type { ExecutorRegistry } from '../core/executors.ts';
+import type { Clock, Log, Store } from '../core/ports.ts';
 import { type LocalControlPlane, startLocalControlPlane } from '../local/control-plane.ts';
 import { destroy, freeze, launch, noDbSpec, resume } from './helpers/events.ts';
 import { queueBackends, requireElasticMq, uniquePrefix } from './helpers/queues.ts';
@@ -59,15 +60,19 @@ describe.each(backends)('pipeline through real queues: $name', (backend) => {
       store?: Store;
       log?: Log;
       maxReceiveCount?: number;
+      sqs?: SqsSend;
+      clock?: Clock;
+      registry?: ExecutorRegistry;
     } = {},
   ) => {
     const executors = options.executors ?? createRecordingExecutors();
     const logged = memoryLog();
     plane = await startLocalControlPlane({
-      sqs,
+      sqs: options.sqs ?? sqs,
       store: options.store ?? store,
-      executors: executors.registry,
+      executors: options.registry ?? executors.registry,
       log: options.log ?? logged.log,
+      ...(options.clock ? { clock: options.clock } : {}),
       prefix: uniquePrefix('p'),
       visibilityTimeoutSeconds: 1,
       maxReceiveCount: options.maxReceiveCount ?? 3,
@@ -292,4 +297,163 @@ describe.each(backends)('pipeline through real queues: $name', (backend) => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await store.load(id)).toMatchObject({ state: 'RUNNING', images: { web: 'w:2' }, deferred: [] });
   });
+  it('a task lost to the DLQ → the stack leaves RESUMING by itself within its deadline', async () => {
+    const id = `lost-${backend.name}`;
+    const own = createMemoryStore();
+    // While `dropping`, every report of this stack's tasks (SATISFY_REQ, TASK_FAILED) fails to send, on
+    // every delivery: the task ends in the DLQ with nothing told to the stack (a Lambda timeout looks the same).
+    let dropping = false;
+    const lossy: SqsSend = {
+      send: ((command: unknown) => {
+        if (dropping && command instanceof SendMessageBatchCommand) {
+          const reports = (command.input.Entries ?? []).some((e) => {
+            const body = JSON.parse(e.MessageBody ?? '{}');
+            const report =
+              body.type === 'SATISFY_REQ' || (body.type === 'TASK_FAILED' && body.taskId !== 'deadline');
+            return body.stackId === id && report;
+          });
+          if (reports)
+            return Promise.reject(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+        }
+        return sqs.send(command as never);
+      }) as SqsSend['send'],
+    };
+    let offsetMs = 0;
+    const { plane } = await start({ store: own, sqs: lossy, clock: () => new Date(Date.now() + offsetMs) });
+    await plane.queues.sendEvents([launch(id, { web: 'w:1' }, noDbSpec)]);
+    await until(id, 'RUNNING', own);
+    await plane.queues.sendEvents([freeze(id, (await own.load(id))!.lastAccessedAt!.toISOString())]);
+    await until(id, 'FROZEN', own);
+    dropping = true;
+    await plane.queues.sendEvents([resume(id)]);
+    await waitFor(
+      async () => {
+        const r = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: plane.urls.tasksDlqUrl,
+            WaitTimeSeconds: 1,
+            VisibilityTimeout: 60,
+          }),
+        );
+        return (r.Messages ?? []).some((m) => JSON.parse(m.Body!).stackId === id) || undefined;
+      },
+      { timeoutMs: 30_000, what: `${id}: its services.scale task in the tasks DLQ` },
+    );
+    expect(await stateOf(id, own)).toBe('RESUMING');
+    expect(await plane.runFreezer()).toMatchObject({ resent: 0, timedOut: 0 }); // not overdue yet
+
+    offsetMs = 20 * 60_000 + 1000; // past RESUMING's deadline (20 min)
+    expect(await plane.runFreezer()).toMatchObject({ resent: 1, timedOut: 0 });
+    await waitFor(async () => (await own.load(id))?.resentAt != null, { what: `${id}: open tasks re-sent` });
+    expect(await stateOf(id, own)).toBe('RESUMING');
+    expect(await plane.runFreezer()).toMatchObject({ resent: 0, timedOut: 0 }); // re-sent once only
+
+    offsetMs += 5 * 60_000 + 1000; // and still in flight after the grace (5 min)
+    expect(await plane.runFreezer()).toMatchObject({ resent: 0, timedOut: 1 });
+    await until(id, 'FAILED', own);
+    expect((await own.load(id))?.failureReason).toMatch(/^timed out in RESUMING after 2\d min$/);
+    const details = (await own.history(id)).map((h) => `${h.from}→${h.to} ${h.detail ?? ''}`);
+    expect(
+      details.some((d) => d.startsWith('RESUMING→RESUMING') && d.includes('open tasks re-sent once')),
+    ).toBe(true);
+    expect(details.at(-1)).toMatch(/^RESUMING→FAILED timed out in RESUMING/);
+  }, 60_000);
+
+  it('3 pushes during LAUNCHING → exactly one update, to the newest images', async () => {
+    const executors = createRecordingExecutors();
+    // await-ready of the first launch waits until the three pushes are in (no timing involved).
+    let gateOpen = false;
+    const registry: ExecutorRegistry = {
+      ...executors.registry,
+      'services.await-ready': async (task, context) =>
+        gateOpen
+          ? executors.registry['services.await-ready']!(task as never, context)
+          : { kind: 'wait', delaySeconds: 1 },
+    };
+    const own = createMemoryStore();
+    const { plane } = await start({ store: own, registry });
+    const id = `burst-${backend.name}`;
+    await plane.queues.sendEvents([launch(id, { web: 'w:1' }, noDbSpec)]);
+    await until(id, 'LAUNCHING', own);
+    for (const n of [2, 3, 4]) await plane.queues.sendEvents([launch(id, { web: `w:${n}` }, noDbSpec)]);
+    await waitFor(
+      async () => {
+        const s = await own.load(id);
+        return (
+          s?.deferred.length === 1 && s.deferred[0]?.type === 'LAUNCH' && s.deferred[0].images.web === 'w:4'
+        );
+      },
+      { what: `${id}: the newest push waiting` },
+    );
+    gateOpen = true;
+    await waitFor(
+      async () => {
+        const s = await own.load(id);
+        return s?.state === 'RUNNING' && s.images.web === 'w:4';
+      },
+      { what: `${id} RUNNING with w:4` },
+    );
+    const path = (await own.history(id)).map((h) => h.to);
+    expect(path).toEqual(['LAUNCHING', 'RUNNING', 'UPDATING', 'RUNNING']);
+    const deploys = executors.calls.filter((c) => c.stackId === id && c.kind === 'services.deploy');
+    expect(new Set(deploys.map((d) => d.transitionId)).size).toBe(2); // the launch and one update
+  }, 60_000);
+
+  it('a failed update → services at zero (in history) and a retry, RESUME or LAUNCH, brings it back', async () => {
+    const executors = createRecordingExecutors();
+    const scaled: { stackId: string; to: string }[] = [];
+    let failNext = true;
+    const registry: ExecutorRegistry = {
+      ...executors.registry,
+      'services.deploy': async (task, context) => {
+        if (task.images.web === 'w:2' && failNext) {
+          failNext = false;
+          return { kind: 'failed', reason: 'CannotPullContainerError: w:2 not found' };
+        }
+        return executors.registry['services.deploy']!(task as never, context);
+      },
+      'services.scale': async (task, context) => {
+        scaled.push({ stackId: task.stackId, to: task.to });
+        return executors.registry['services.scale']!(task as never, context);
+      },
+    };
+    const own = createMemoryStore();
+    const { plane } = await start({ store: own, registry });
+    const id = `retry-${backend.name}`;
+    await plane.queues.sendEvents([launch(id, { web: 'w:1' }, noDbSpec)]);
+    await until(id, 'RUNNING', own);
+    await plane.queues.sendEvents([launch(id, { web: 'w:2' }, noDbSpec)]);
+    await until(id, 'FAILED', own);
+    await waitFor(
+      async () =>
+        (await own.history(id)).some((h) => h.to === 'FAILED' && h.detail === 'services scaled to zero'),
+      { what: `${id}: the scale-down recorded in history` },
+    );
+    expect(scaled).toEqual([{ stackId: id, to: 'zero' }]);
+    expect((await own.load(id))?.failureReason).toContain('w:2 not found');
+
+    await plane.queues.sendEvents([resume(id)]); // thaw wake, "Try again"
+    await waitFor(
+      async () => {
+        const s = await own.load(id);
+        return s?.state === 'RUNNING' && s.images.web === 'w:2';
+      },
+      { what: `${id} RUNNING again with w:2` },
+    );
+    const path = (await own.history(id)).map((h) => h.to);
+    expect(path).toEqual(['LAUNCHING', 'RUNNING', 'UPDATING', 'FAILED', 'FAILED', 'LAUNCHING', 'RUNNING']);
+
+    // And a LAUNCH (a new push) recovers from FAILED too.
+    failNext = true;
+    await plane.queues.sendEvents([launch(id, { web: 'w:2', api: 'x' }, noDbSpec)]);
+    await until(id, 'FAILED', own);
+    await plane.queues.sendEvents([launch(id, { web: 'w:3' }, noDbSpec)]);
+    await waitFor(
+      async () => {
+        const s = await own.load(id);
+        return s?.state === 'RUNNING' && s.images.web === 'w:3';
+      },
+      { what: `${id} RUNNING with w:3` },
+    );
+  }, 60_000);
 });
