@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createProxyServer } from 'httpxy';
 import type { Log } from '../core/ports.ts';
 import { type RouteTable, routeTable } from './router-rules.ts';
@@ -26,8 +26,8 @@ export interface DevRouterOptions {
 /**
  * The built-in dev router, for machines without Traefik: the same dynamic configuration and the same
  * semantics (Host/HostRegexp/PathPrefix, priority = rule length unless set, highest wins, no
- * fall-through past the chosen router, 503 when its service has no servers), proxied with httpxy, and
- * a Traefik v3 JSON access log. Production uses Traefik.
+ * fall-through past the chosen router, 503 when its service has no servers), proxied with httpxy
+ * (WebSocket upgrades included), and a Traefik v3 JSON access log. Production uses Traefik.
  */
 export async function startDevRouter(options: DevRouterOptions) {
   const { log, pollMs = 250 } = options;
@@ -61,7 +61,7 @@ export async function startDevRouter(options: DevRouterOptions) {
 
   const writeAccess = (
     req: IncomingMessage,
-    res: ServerResponse,
+    res: Pick<ServerResponse, 'statusCode'>,
     started: number,
     startedAt: Date,
     host: string,
@@ -90,6 +90,7 @@ export async function startDevRouter(options: DevRouterOptions) {
     );
   };
 
+  const upgraded = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     const started = performance.now();
     const startedAt = new Date();
@@ -118,6 +119,34 @@ export async function startDevRouter(options: DevRouterOptions) {
         res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' }).end('Bad Gateway\n');
     });
   });
+  // WebSocket upgrades, like Traefik: the same routing, proxied by httpxy; the access line is written
+  // when the socket closes, with DownstreamStatus 0 as Traefik writes it.
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const started = performance.now();
+    const startedAt = new Date();
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+    const path = (req.url ?? '/').split('?')[0]!;
+    const router = table.match(host, path);
+    socket.on('error', () => {});
+    const refuse = (status: number, text: string) => {
+      socket.end(
+        `HTTP/1.1 ${status} ${text}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${text.length + 1}\r\nconnection: close\r\n\r\n${text}\n`,
+      );
+      writeAccess(req, { statusCode: status }, started, startedAt, host, router?.name, router?.service);
+    };
+    if (!router) return refuse(404, 'Not Found');
+    const servers = services[router.service]?.loadBalancer.servers ?? [];
+    if (servers.length === 0) return refuse(503, 'Service Unavailable');
+    const index = (cursors.get(router.service) ?? 0) % servers.length;
+    cursors.set(router.service, index + 1);
+    const target = servers[index]!.url;
+    upgraded.add(socket);
+    socket.once('close', () => {
+      upgraded.delete(socket);
+      writeAccess(req, { statusCode: 0 }, started, startedAt, host, router.name, router.service, target);
+    });
+    proxy.ws(req, socket, { target }, head).catch(() => socket.destroy());
+  });
   proxy.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -127,6 +156,7 @@ export async function startDevRouter(options: DevRouterOptions) {
     async stop() {
       running = false;
       await polling;
+      for (const socket of upgraded) socket.destroy();
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());

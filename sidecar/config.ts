@@ -39,6 +39,14 @@ export const sidecarEnv = z.object({
     .optional(),
   /** Traefik's own address, to check a host is routed before answering `Prefer: wait`. */
   TRAEFIK_URL: z.url().optional(),
+  /** Open connections through Traefik keep their stack awake (needs Traefik's network namespace). */
+  OPEN_CONNECTIONS: boolean().default(true),
+  /** How often /proc/net/tcp{,6} is read; at least three times per the smallest idle timeout anyway. */
+  CONNECTIONS_POLL_SECONDS: integer(1, 3600, 30, 'seconds'),
+  /** A connection keeps its stack awake at most this long (a forgotten tab). */
+  CONNECTIONS_MAX_HOURS: integer(1, 168, 8, 'hours'),
+  /** Traefik's API (GET /api/http/services), for the backend addresses of each stack. */
+  TRAEFIK_API_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 

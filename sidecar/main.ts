@@ -1,3 +1,4 @@
+import { configOrExit } from '../adapters/config-failure.ts';
 import { createEventQueue, createSqsClient } from '../adapters/sqs.ts';
 import { openPostgresStore } from '../adapters/store/postgres.ts';
 import { loadConfig } from './config.ts';
@@ -7,7 +8,7 @@ import { createLogger, pinoLog } from './log.ts';
 import { startSidecar } from './sidecar.ts';
 
 /** The sidecar's entry point in production (next to Traefik): `node dist/sidecar/main.mjs`. */
-const config = loadConfig();
+const config = configOrExit('thaw sidecar', loadConfig);
 const log = pinoLog(createLogger(config.LOG_LEVEL));
 const { store } = await openPostgresStore({
   databaseUrl: config.DATABASE_URL,
@@ -33,6 +34,13 @@ const sidecar = await startSidecar({
   wakesPerMinute: config.WAKES_PER_MINUTE,
   botPattern: config.BOT_PATTERN ? new RegExp(config.BOT_PATTERN, 'i') : DEFAULT_BOTS,
   ...(traefik ? { isRouted: (host: string) => isRoutedThrough(traefik, host) } : {}),
+  connections: config.OPEN_CONNECTIONS
+    ? {
+        pollSeconds: config.CONNECTIONS_POLL_SECONDS,
+        maxConnectionHours: config.CONNECTIONS_MAX_HOURS,
+        traefikApiUrl: config.TRAEFIK_API_URL,
+      }
+    : false,
   ...(config.ACCESS_LOG
     ? {
         accessLog: {

@@ -1,4 +1,4 @@
-import { Counter, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 
 /** The sidecar's Prometheus metrics (GET /metrics on the sidecar's own host). */
 export function createMetrics() {
@@ -21,6 +21,17 @@ export function createMetrics() {
     accessSent: new Counter({
       name: 'thaw_access_events_sent_total',
       help: 'ACCESS events sent',
+      registers: [registry],
+    }),
+    openConnections: new Gauge({
+      name: 'thaw_open_backend_connections',
+      help: 'Open connections to awake stacks at the last poll: counted (keep the stack awake) or capped (past the cap)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    connectionAccessSent: new Counter({
+      name: 'thaw_connection_access_events_sent_total',
+      help: 'ACCESS events sent because of open connections',
       registers: [registry],
     }),
     wakes: new Counter({

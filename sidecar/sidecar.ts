@@ -6,6 +6,9 @@ import { parseAccessLine } from '../core/access-log/parse.ts';
 import { createStackIndex } from '../core/access-log/stack-index.ts';
 import type { EventSender, Log, Store } from '../core/ports.ts';
 import { createTailer } from './access-log/tailer.ts';
+import { backendsFromRoutes, backendsFromTraefikApi } from './connections/backends.ts';
+import { createConnectionWatcher } from './connections/keep-awake.ts';
+import { readEstablished } from './connections/read.ts';
 import { createSidecarApp, type LauncherOptions } from './launcher/app.ts';
 import { createMetrics } from './metrics.ts';
 
@@ -23,6 +26,19 @@ export interface SidecarOptions
     launcherRouter: string;
     pollMs?: number;
   };
+  /**
+   * Open connections keep a stack awake (sidecar/connections): on by default when a backend source is
+   * known — the route source (`routes`) or Traefik's API (`traefikApiUrl`); `false` turns it off.
+   */
+  connections?:
+    | false
+    | {
+        pollSeconds?: number;
+        maxConnectionHours?: number;
+        /** Where /proc is (tests). */
+        procRoot?: string;
+        traefikApiUrl?: string;
+      };
 }
 
 /** Starts the sidecar: the HTTP app (launcher + endpoints) and, when configured, the access-log tailer. */
@@ -86,12 +102,42 @@ export async function startSidecar(options: SidecarOptions) {
     };
   }
 
+  let stopWatching = async () => {};
+  const watch = options.connections === false ? undefined : (options.connections ?? {});
+  const backends = !watch
+    ? undefined
+    : routes
+      ? backendsFromRoutes({ store, source: routes.source })
+      : watch.traefikApiUrl
+        ? backendsFromTraefikApi({ store, apiUrl: watch.traefikApiUrl })
+        : undefined;
+  if (watch && backends) {
+    const watcher = createConnectionWatcher({
+      events,
+      log,
+      backends,
+      readSockets: () => readEstablished(watch.procRoot),
+      pollMs: (watch.pollSeconds ?? 30) * 1000,
+      maxConnectionMs: (watch.maxConnectionHours ?? 8) * 3600_000,
+      onTick: ({ counted, capped, sent }) => {
+        const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+        metrics.openConnections.set({ result: 'counted' }, sum(counted));
+        metrics.openConnections.set({ result: 'capped' }, sum(capped));
+        metrics.connectionAccessSent.inc(sent);
+      },
+    });
+    watcher.start();
+    log.info('open connections keep stacks awake', { pollSeconds: watch.pollSeconds ?? 30 });
+    stopWatching = () => watcher.stop();
+  }
+
   return {
     app: ready,
     port,
     url,
     metrics,
     async stop() {
+      await stopWatching();
       await stopTailing();
       await new Promise<void>((resolve) => {
         server.closeAllConnections?.();

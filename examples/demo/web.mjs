@@ -1,4 +1,5 @@
 // The demo's web front end: one page that calls the api (cross-service traffic through the router).
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -21,7 +22,22 @@ fetch(${JSON.stringify(`${apiUrl}/api/visits`)}, { method: 'POST' }).then(r => r
 }).catch(e => { document.getElementById('visits').textContent = 'api unreachable: ' + e; });
 </script></body></html>`;
 
-createServer((req, res) => {
+const server = createServer((req, res) => {
   if (req.url === '/healthz') return res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'x-demo-service': 'web' }).end(page());
-}).listen(port, process.env.HOST ?? '0.0.0.0', () => console.log(`web listening on ${port}`));
+});
+// GET /ws: a WebSocket (the handshake of RFC 6455, then one text frame "hello"; it stays open until the
+// client closes it) — a long-lived connection with no other traffic, as a live-reload or chat tab holds.
+server.on('upgrade', (req, socket) => {
+  socket.on('error', () => {});
+  const key = req.headers['sec-websocket-key'];
+  if (req.url !== '/ws' || typeof key !== 'string')
+    return socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n');
+  const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+  socket.write(
+    `HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${accept}\r\n\r\n`,
+  );
+  socket.write(Buffer.from([0x81, 5, ...Buffer.from('hello')]));
+  socket.on('end', () => socket.end());
+});
+server.listen(port, process.env.HOST ?? '0.0.0.0', () => console.log(`web listening on ${port}`));

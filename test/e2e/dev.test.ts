@@ -7,6 +7,7 @@ import { type Dev, startDev } from '../../local/start-dev.ts';
 import { devRouters, requireTraefik } from '../helpers/dev-routers.ts';
 import { getVia } from '../helpers/http.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { openWebSocket } from '../helpers/websocket.ts';
 
 const routers = devRouters();
 const IDLE_MS = 10_000;
@@ -98,6 +99,37 @@ describe.each(routers)('thaw dev end to end: $name router', ({ name, traefikBin 
     );
     expect(response.body).toContain('Hello from');
     expect(await state()).toBe('RUNNING');
+  });
+
+  it(
+    'a WebSocket held open for 3× the idle timeout with no other traffic keeps demo RUNNING; once closed, it freezes',
+    async () => {
+      await until('RUNNING');
+      const freezesBefore = await freezes();
+      const ws = await openWebSocket(dev.port, host(), '/ws');
+      expect(ws.status).toBe(101);
+      await waitFor(async () => ws.received().includes('hello'), { what: 'the greeting frame from demo' });
+      // No request at all for three idle timeouts: only the open connection can keep demo awake.
+      await new Promise((resolve) => setTimeout(resolve, 3 * IDLE_MS));
+      expect(await freezes()).toBe(freezesBefore);
+      expect(await state()).toBe('RUNNING');
+      await ws.close();
+      // Then it freezes after the idle timeout (plus, behind Traefik, at most its idleConnTimeout of 90 s
+      // for a pooled upstream connection: see docs/sidecar.md).
+      await until('FROZEN', IDLE_MS + 120_000);
+    },
+    4 * IDLE_MS + 180_000,
+  );
+
+  it('the stack resumes again after the WebSocket test', async () => {
+    const response = await waitFor(
+      async () => {
+        const r = await getVia(dev.port, host(), '/', { accept: 'text/html' });
+        return !r.fromLauncher && r.status === 200 ? r : undefined;
+      },
+      { timeoutMs: 30_000, what: 'demo to answer again' },
+    );
+    expect(response.status).toBe(200);
   });
 
   it('destroy → 410, and the processes are gone', async () => {
