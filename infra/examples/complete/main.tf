@@ -25,7 +25,9 @@ module "edge" {
   architecture            = var.edge_architecture
   stack_spot              = var.stack_spot
   stack_on_demand_base    = var.stack_on_demand_base
-  tags                    = var.tags
+  # The tasks function asks each stack service's health path before calling it ready.
+  stack_client_security_group_ids = [module.control_plane.control_plane_security_group_id]
+  tags                            = var.tags
   # The edge tasks need the way out (ECS provider, SQS, the sidecar image) before they start.
   depends_on = [aws_route.private_nat_instance, aws_route.private_nat_gateway, aws_vpc_endpoint.s3]
 }

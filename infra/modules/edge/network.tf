@@ -106,14 +106,15 @@ resource "aws_security_group" "stacks" {
   #checkov:skip=CKV_AWS_382:needs AWS APIs, registries and GitHub through NAT; no fixed destination list
   #checkov:skip=CKV2_AWS_5:attached by the caller (stack tasks, the database) outside this module
   name        = "${var.name}-stacks"
-  description = "Stack tasks: only Traefik reaches them"
+  description = "Stack tasks: only Traefik and the readiness check reach them"
   vpc_id      = var.vpc_id
   ingress {
-    description     = "any port from Traefik (stacks choose their ports)"
-    from_port       = 0
-    to_port         = 65535
-    protocol        = "tcp"
-    security_groups = [aws_security_group.traefik.id]
+    description = "any port from Traefik and the tasks function's health check (stacks choose their ports)"
+    from_port   = 0
+    to_port     = 65535
+    protocol    = "tcp"
+    # Inline, not aws_security_group_rule: mixing both on one group makes them overwrite each other.
+    security_groups = concat([aws_security_group.traefik.id], var.stack_client_security_group_ids)
   }
   egress {
     description = "image pulls, the stack database, outbound calls"

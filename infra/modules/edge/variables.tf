@@ -119,3 +119,9 @@ variable "tags" {
   description = "Tags for every resource."
   default     = {}
 }
+
+variable "stack_client_security_group_ids" {
+  description = "Security groups that may reach stack tasks besides Traefik: the control plane's, so the tasks function can ask each service's health path (readiness)."
+  type        = list(string)
+  default     = []
+}
