@@ -219,12 +219,22 @@ describe('Terraform, parsed with a real HCL parser', () => {
     expect(args).toContain('--accesslog.format=json');
   });
 
-  it('only the ALB reaches Traefik and only Traefik reaches stacks', () => {
+  it('only the ALB reaches Traefik; only Traefik and the control plane (readiness) reach stacks', () => {
     const stacks = JSON.stringify(edge().resource!.aws_security_group!.stacks);
     expect(stacks).toContain('aws_security_group.traefik.id');
     expect(stacks).not.toMatch(/ingress[^\]]*0\.0\.0\.0\/0/);
     const rule = first(edge().resource!.aws_security_group_rule!.alb_to_traefik);
     expect(rule.source_security_group_id).toBe('${aws_security_group.alb.id}');
+    const ingress = first(edge().resource!.aws_security_group!.stacks).ingress as {
+      security_groups: string;
+    }[];
+    expect(ingress.map((i) => i.security_groups)).toEqual([
+      '${concat([aws_security_group.traefik.id], var.stack_client_security_group_ids)}',
+    ]);
+    // The tasks function asks each service's health path (adapters/http-probe.ts): it must get through.
+    expect(first(complete().module!.edge).stack_client_security_group_ids).toEqual([
+      '${module.control_plane.control_plane_security_group_id}',
+    ]);
   });
 
   it('every variable has a type and a description; every output a description', () => {
