@@ -2,9 +2,11 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyEvent, type EventOutcome } from '../core/apply.ts';
 import type { ThawEvent } from '../core/events.ts';
-import type { Store } from '../core/ports.ts';
+import { DEADLINE_GRACE_SECONDS, DEADLINES } from '../core/machine.ts';
+import { type Store, silentLog } from '../core/ports.ts';
 import { isInFlight } from '../core/stack.ts';
 import { isRequirement } from '../core/tasks.ts';
+import { createFreezerHandler } from '../lambdas/freezer/handler.ts';
 import { demoSpec, ev } from './helpers/events.ts';
 import { requirePostgres, storeDrivers } from './helpers/stores.ts';
 
@@ -13,6 +15,8 @@ import { requirePostgres, storeDrivers } from './helpers/stores.ts';
  * SQS may deliver them: duplicated, reordered, to several concurrent appliers, with a task worker
  * whose SATISFY_REQs are themselves duplicated and reordered. Whatever happens, the stack must end
  * where the newest command says, with no requirement satisfied twice and a consistent history.
+ * A task may also be lost (a DLQ, a Lambda timeout): when nothing else moves and the stack is still in
+ * flight, time jumps past its deadline and the freezer runs, so the stack still leaves it by itself.
  *
  * THAW_PROPERTY_RUNS sets the run count on the in-memory store (CI: 10,000); PGlite and PostgreSQL
  * get a twentieth of it (at least 25), as every run there is real SQL.
@@ -43,7 +47,12 @@ const scenario = fc.record({
   appliers: fc.integer({ min: 1, max: 3 }),
   satisfyCopies: fc.integer({ min: 1, max: 2 }),
   failAt: fc.option(fc.integer({ min: 0, max: 12 }), { nil: undefined }),
+  /** The worker loses this task (and its report) for good. */
+  loseAt: fc.option(fc.integer({ min: 0, max: 12 }), { nil: undefined }),
 });
+
+/** Longer than any deadline plus its grace: one jump makes any transition in flight overdue. */
+const JUMP_MS = (Math.max(...Object.values(DEADLINES)) + DEADLINE_GRACE_SECONDS + 1) * 1000;
 
 /** Small deterministic PRNG so a failing case replays exactly from fast-check's seed. */
 function rng(seed: number) {
@@ -144,16 +153,44 @@ async function runScenario(store: Store, s: Scenario) {
     }
   };
 
+  // The freezer, with the same clock; its events join the inbox (only this run's stack: the store is shared).
+  const freezer = createFreezerHandler({
+    store,
+    events: {
+      sendEvents: async (events) => {
+        for (const e of events) if (e.stackId === stackId) inbox.push(e);
+      },
+    },
+    tasks: { sendTasks: async () => {} },
+    log: silentLog,
+    clock: () => new Date(now),
+    outboxSweepAgeMs: Number.MAX_SAFE_INTEGER,
+  });
+  let timeJumps = 0;
+
   for (let round = 0; round < 200; round++) {
     arrive(round);
     await Promise.all(Array.from({ length: s.appliers }, applier));
     // The task worker: takes what the outbox holds, answers each requirement (sometimes twice).
     const pending = await store.pendingTasks({ stackIds: [stackId] });
-    if (pending.length === 0 && !late.some((l) => l.round > round)) break;
+    if (pending.length === 0 && !late.some((l) => l.round > round)) {
+      const current = await store.load(stackId);
+      if (!current || !isInFlight(current.state) || timeJumps >= 4) break;
+      // Nothing moves and the stack is in flight (a task was lost): time passes, the freezer runs.
+      timeJumps++;
+      now += JUMP_MS;
+      const result = await freezer();
+      failures += result.timedOut;
+      continue;
+    }
     await store.ackTasks(pending.map((p) => p.id));
     for (const { task } of pending) {
       if (!isRequirement(task.kind)) continue;
       const ref = { stackId, transitionId: task.transitionId, taskId: task.taskId };
+      if (s.loseAt === worked) {
+        worked++;
+        continue; // lost: never answered
+      }
       if (s.failAt === worked++) {
         failures++;
         inbox.push(ev({ type: 'TASK_FAILED', ...ref, reason: 'injected failure' }));
