@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -97,4 +97,73 @@ describe.each(runtimes)('Lambda bundles on %s', (_runtime, node) => {
       }
     },
   );
+});
+
+/**
+ * A configuration error at an entry point is its message alone: short, naming the setting. A Lambda
+ * runtime logs an init error's stack; Node prints the whole (one-line, minified) source line above an
+ * uncaught top-level throw, which made the sidecar's message come after ~78 KB of code.
+ */
+describe('short configuration errors from the built bundles', () => {
+  const settle = (promise: Promise<{ stdout: string; stderr: string }>) =>
+    promise.then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+
+  it.each(lambdas)(
+    '%s: the cold-start error’s stack is its message, logged as one JSON line',
+    async (name) => {
+      const file = join(outdir, 'lambdas', name, 'index.mjs');
+      // What a Lambda runtime does with an init error: logs error.stack (here: prints it as JSON).
+      const script = `import(${JSON.stringify(file)}).then(() => console.log('{}'), (e) => console.log(JSON.stringify({ name: e.name, stack: e.stack })))`;
+      const { stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', script], {
+        env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1' },
+      });
+      const { name: errorName, stack } = JSON.parse(stdout.trim().split('\n').at(-1)!);
+      expect(errorName).toBe('ConfigError');
+      expect(stack).toMatch(/^ConfigError: invalid configuration:\n/);
+      expect(stack).toContain('DATABASE_URL: expected a postgres:// URL');
+      expect(stack).not.toMatch(/\n\s+at /);
+      expect(stack.length).toBeLessThan(2048);
+      const logged = stderr
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      expect(logged).toEqual([
+        {
+          level: 'ERROR',
+          service: `thaw-${name}`,
+          errorType: 'ConfigError',
+          message: stack.replace('ConfigError: ', ''),
+        },
+      ]);
+    },
+  );
+
+  it('the sidecar prints the message alone and exits 1', async () => {
+    const result = await settle(
+      run(process.execPath, [join(outdir, 'sidecar', 'main.mjs')], { env: { PATH: process.env.PATH } }),
+    );
+    expect(result.code).toBe(1);
+    const output = result.stdout + result.stderr;
+    expect(output.length).toBeLessThan(2048);
+    expect(output).toMatch(/^thaw sidecar: invalid sidecar configuration:\n/);
+    expect(output).toContain('DATABASE_URL');
+    expect(output).toContain('EVENTS_QUEUE_URL');
+  });
+
+  it('the thaw command prints the message alone and exits 1', async () => {
+    const manifest = JSON.parse(readFileSync(join(outdir, 'cli', 'manifest.json'), 'utf8'));
+    const result = await settle(
+      run(process.execPath, [join(outdir, 'cli', manifest.entry), 'dev'], {
+        cwd: mkdtempSync(join(tmpdir(), 'thaw-cli-config-')),
+        env: { PATH: process.env.PATH, THAW_DATABASE_URL: 'mysql://nowhere/db' },
+      }),
+    );
+    expect(result.code).toBe(1);
+    const output = result.stdout + result.stderr;
+    expect(output.length).toBeLessThan(2048);
+    expect(output).toMatch(/^thaw: invalid environment:\n\s+- THAW_DATABASE_URL: /);
+  });
 });

@@ -1,11 +1,12 @@
+import { atColdStart } from '../../adapters/config-failure.ts';
 import { createEventQueue, createTaskQueue } from '../../adapters/sqs.ts';
 import { lambdaLog, lambdaResources } from '../shared/runtime.ts';
 import { loadConfig } from './config.ts';
 import { createFreezerHandler } from './handler.ts';
 
-const config = loadConfig();
+const config = atColdStart('thaw-freezer', loadConfig);
 const log = lambdaLog('thaw-freezer');
-const { store, sqs } = await lambdaResources(config);
+const { store, sqs } = await atColdStart('thaw-freezer', () => lambdaResources(config));
 
 /** Handler `index.handler` of dist/lambdas/freezer/index.mjs; run by an EventBridge Scheduler rule. */
 export const handler = createFreezerHandler({

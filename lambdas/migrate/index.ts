@@ -1,9 +1,10 @@
+import { atColdStart } from '../../adapters/config-failure.ts';
 import { openPostgresStore } from '../../adapters/store/postgres.ts';
 import { lambdaLog, resolveDatabaseUrl } from '../shared/runtime.ts';
 import { loadConfig } from './config.ts';
 
-const config = loadConfig();
-const databaseUrl = await resolveDatabaseUrl(config);
+const config = atColdStart('thaw-migrate', loadConfig);
+const databaseUrl = await atColdStart('thaw-migrate', () => resolveDatabaseUrl(config));
 const log = lambdaLog('thaw-migrate');
 
 /**

@@ -1,12 +1,13 @@
+import { atColdStart } from '../../adapters/config-failure.ts';
 import { createEventQueue, createTaskQueue } from '../../adapters/sqs.ts';
 import { lambdaLog, lambdaResources } from '../shared/runtime.ts';
 import { loadConfig } from './config.ts';
 import { createTasksHandler } from './handler.ts';
 import { productionExecutors } from './registry.ts';
 
-const config = loadConfig();
+const config = atColdStart('thaw-tasks', loadConfig);
 const log = lambdaLog('thaw-tasks');
-const { store, sqs, databaseUrl } = await lambdaResources(config);
+const { store, sqs, databaseUrl } = await atColdStart('thaw-tasks', () => lambdaResources(config));
 
 /** Handler `index.handler` of dist/lambdas/tasks/index.mjs; SQS trigger with ReportBatchItemFailures. */
 export const handler = createTasksHandler({
