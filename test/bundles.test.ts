@@ -153,6 +153,16 @@ describe('short configuration errors from the built bundles', () => {
     expect(output).toContain('EVENTS_QUEUE_URL');
   });
 
+  it('the Action fails its step with the message alone (exit 1)', async () => {
+    const file = join(outdir, 'action', 'index.js');
+    await run(process.execPath, ['scripts/build-action.mjs', '--outfile', file]);
+    const result = await settle(run(process.execPath, [file], { env: { PATH: process.env.PATH } }));
+    expect(result.code).toBe(1);
+    const output = result.stdout + result.stderr;
+    expect(output.length).toBeLessThan(2048);
+    expect(output).toMatch(/^::error::invalid action inputs:%0A {2}- queue-url: /);
+  }, 60_000);
+
   it('the thaw command prints the message alone and exits 1', async () => {
     const manifest = JSON.parse(readFileSync(join(outdir, 'cli', 'manifest.json'), 'utf8'));
     const result = await settle(
