@@ -16,7 +16,12 @@ import type { Orchestrator } from '../core/orchestrator.ts';
 import { parseSpec } from '../core/spec.ts';
 import { createFakeEcs } from '../test/helpers/fake-ecs.ts';
 import { motoEnvironment, motoUrl, requireMoto } from '../test/helpers/moto.ts';
-import { createEcsOrchestrator, createServiceToken, traefikLabels } from './ecs-orchestrator.ts';
+import {
+  createEcsOrchestrator,
+  createServiceToken,
+  type EcsOrchestratorOptions,
+  traefikLabels,
+} from './ecs-orchestrator.ts';
 
 const urls = { domain: 'qa.example.com', scheme: 'https' as const };
 const registrySecret = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:thaw/registry-AbCdEf';
@@ -303,6 +308,26 @@ describe('ECS orchestrator against a fake ECS that honours the API parameters', 
       { credentialsParameter: registrySecret },
     ]);
     expect((await containers()).map((c) => 'repositoryCredentials' in c)).toEqual([false, false]);
+  });
+
+  it('creates services on the configured capacity-provider strategy (Spot), else with launchType FARGATE', async () => {
+    const created = async (capacityProviderStrategy?: EcsOrchestratorOptions['capacityProviderStrategy']) => {
+      const fake = createFakeEcs(['c']);
+      await createEcsOrchestrator({ ...options, ecs: fake.ecs, capacityProviderStrategy }).ensure(target);
+      return fake.calls.filter((c) => c.command === 'CreateServiceCommand').map((c) => c.input);
+    };
+    const spot = [
+      { capacityProvider: 'FARGATE_SPOT' as const, weight: 1, base: 0 },
+      { capacityProvider: 'FARGATE' as const, weight: 0, base: 0 },
+    ];
+    for (const input of await created(spot)) {
+      expect(input.capacityProviderStrategy).toEqual(spot);
+      expect(input).not.toHaveProperty('launchType'); // ECS refuses both together
+    }
+    for (const input of [...(await created()), ...(await created([]))]) {
+      expect(input.launchType).toBe('FARGATE');
+      expect(input).not.toHaveProperty('capacityProviderStrategy');
+    }
   });
 
   it('refuses a service with neither image in the spec nor in the launch', async () => {

@@ -28,6 +28,13 @@ import {
 } from '../core/orchestrator.ts';
 import { type ServiceSpec, serviceHost } from '../core/spec.ts';
 
+/** One entry of a capacity-provider strategy (docs/cost.md: stacks on Fargate Spot). */
+export interface CapacityProviderItem {
+  capacityProvider: 'FARGATE' | 'FARGATE_SPOT';
+  weight: number;
+  base: number;
+}
+
 export interface EcsOrchestratorOptions {
   ecs: Pick<ECSClient, 'send'>;
   cluster: string;
@@ -45,6 +52,11 @@ export interface EcsOrchestratorOptions {
   entryPoint?: string;
   urls: PublicUrls;
   databases?: Pick<StackDatabases, 'urlFor'>;
+  /**
+   * Where stack tasks run: a capacity-provider strategy (e.g. FARGATE_SPOT weight 1, FARGATE base 0).
+   * Empty: `launchType: FARGATE` (on-demand). ECS refuses a launch type and a strategy together.
+   */
+  capacityProviderStrategy?: readonly CapacityProviderItem[];
   /** CPU architecture of the stacks (default X86_64). */
   architecture?: 'X86_64' | 'ARM64';
   /**
@@ -245,7 +257,9 @@ export function createEcsOrchestrator(options: EcsOrchestratorOptions): Orchestr
           clientToken: createServiceToken(target.stackId, service, target.transitionId, taskDefinition),
           taskDefinition,
           desiredCount: desired(spec),
-          launchType: 'FARGATE',
+          ...(options.capacityProviderStrategy?.length
+            ? { capacityProviderStrategy: options.capacityProviderStrategy.map((item) => ({ ...item })) }
+            : { launchType: 'FARGATE' as const }),
           networkConfiguration: {
             awsvpcConfiguration: {
               subnets: options.subnets,

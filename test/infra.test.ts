@@ -146,14 +146,7 @@ describe('Terraform, parsed with a real HCL parser', () => {
     // The parser validated functions.tf; the environment maps are inside merge() expressions, so read their keys from the text.
     const text = readFileSync(join(root, 'infra/modules/control-plane/functions.tf'), 'utf8');
     const names = new Set([...text.matchAll(/^\s+([A-Z][A-Z0-9_]+)\s+=/gm)].map((m) => m[1]!));
-    // REGISTRY_CREDENTIALS_ARN (issue 12 item 5) and STACK_CAPACITY_PROVIDER_STRATEGY (issue 17 item 1): set
-    // by Terraform now, read by the tasks function's config next (docs/cost.md says what changes until then).
-    const known = new Set([
-      ...Object.keys(lambdaEnv),
-      'POWERTOOLS_LOG_LEVEL',
-      'REGISTRY_CREDENTIALS_ARN',
-      'STACK_CAPACITY_PROVIDER_STRATEGY',
-    ]);
+    const known = new Set([...Object.keys(lambdaEnv), 'POWERTOOLS_LOG_LEVEL']);
     const unknown = [...names].filter((n) => !known.has(n));
     expect(unknown).toEqual([]);
     expect(names).toContain('TASKS_QUEUE_URL');

@@ -48,6 +48,28 @@ export const lambdaEnv = {
   PUBLIC_SCHEME: z.enum(['http', 'https'], { error: 'expected http or https' }).default('https'),
   /** Traefik entry point the stack routers attach to. */
   TRAEFIK_ENTRYPOINT: z.string().min(1).default('web'),
+  /**
+   * Where stack tasks run, as provider:weight:base[,…] (Terraform sets FARGATE_SPOT:1:0 by default);
+   * empty: on-demand Fargate (launchType FARGATE).
+   */
+  STACK_CAPACITY_PROVIDER_STRATEGY: z
+    .string()
+    .regex(/^((FARGATE|FARGATE_SPOT):\d{1,4}:\d{1,5}(,(FARGATE|FARGATE_SPOT):\d{1,4}:\d{1,5})*)?$/, {
+      error: 'expected provider:weight:base[,provider:weight:base], e.g. FARGATE_SPOT:1:0,FARGATE:0:0',
+    })
+    .default('')
+    .transform((text) =>
+      text === ''
+        ? []
+        : text.split(',').map((item) => {
+            const [capacityProvider, weight, base] = item.split(':');
+            return {
+              capacityProvider: capacityProvider as 'FARGATE' | 'FARGATE_SPOT',
+              weight: Number(weight),
+              base: Number(base),
+            };
+          }),
+    ),
   STACK_ARCHITECTURE: z.enum(['X86_64', 'ARM64'], { error: 'expected X86_64 or ARM64' }).default('X86_64'),
   /** A role that may CREATE DATABASE; without it, stacks get no database. */
   STACK_DATABASE_ADMIN_URL: postgresUrl().optional(),

@@ -41,3 +41,25 @@ describe('tasks Lambda configuration', () => {
     expect(problems({ READY_CHECK: 'tcp' })).toMatch(/READY_CHECK.*expected http or ecs/);
   });
 });
+
+describe('STACK_CAPACITY_PROVIDER_STRATEGY', () => {
+  it('is on-demand (empty) unless set, and reads provider:weight:base lists', () => {
+    expect(loadConfig(base).STACK_CAPACITY_PROVIDER_STRATEGY).toEqual([]);
+    expect(
+      loadConfig({ ...base, STACK_CAPACITY_PROVIDER_STRATEGY: 'FARGATE_SPOT:1:0,FARGATE:0:1' })
+        .STACK_CAPACITY_PROVIDER_STRATEGY,
+    ).toEqual([
+      { capacityProvider: 'FARGATE_SPOT', weight: 1, base: 0 },
+      { capacityProvider: 'FARGATE', weight: 0, base: 1 },
+    ]);
+  });
+
+  it.each(['SPOT:1:0', 'FARGATE_SPOT:1', 'FARGATE_SPOT:x:0', 'FARGATE_SPOT:1:0,'])(
+    'refuses %j, saying the format',
+    (value) => {
+      expect(problems({ STACK_CAPACITY_PROVIDER_STRATEGY: value })).toMatch(
+        /STACK_CAPACITY_PROVIDER_STRATEGY: expected provider:weight:base/,
+      );
+    },
+  );
+});

@@ -19,6 +19,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env) =>
       'PUBLIC_SCHEME',
       'TRAEFIK_ENTRYPOINT',
       'STACK_ARCHITECTURE',
+      'STACK_CAPACITY_PROVIDER_STRATEGY',
       'STACK_DATABASE_ADMIN_URL',
       'STACK_DATABASE_URL',
       'READY_POLL_SECONDS',

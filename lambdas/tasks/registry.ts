@@ -34,6 +34,7 @@ export function productionExecutors(
     region: config.AWS_REGION,
     entryPoint: config.TRAEFIK_ENTRYPOINT,
     architecture: config.STACK_ARCHITECTURE,
+    capacityProviderStrategy: config.STACK_CAPACITY_PROVIDER_STRATEGY,
     repositoryCredentialsArn: config.REGISTRY_CREDENTIALS_ARN,
     // Ready only when every task answers its health path: GET from this (VPC) function to the task IP.
     probe: config.READY_CHECK === 'http' ? createHttpProbe() : undefined,
