@@ -130,6 +130,55 @@ describe('lifecycle of examples/demo as local processes, through the pipeline', 
   });
 });
 
+describe('a failed stack does not keep running (local processes, through the pipeline)', () => {
+  const orchestrator = createProcessOrchestrator({
+    dataDir: mkdtempSync(join(tmpdir(), 'thaw-failed-')),
+    urls,
+    graceMs: 2000,
+  });
+  let cp: Awaited<ReturnType<typeof controlPlane>>;
+  beforeAll(async () => {
+    cp = await controlPlane(stackExecutors({ orchestrator, readyPollSeconds: 1, readyTimeoutSeconds: 30 }));
+  });
+  afterAll(async () => {
+    await cp.stop();
+    await orchestrator.stopAll();
+  });
+  const serve = `node -e "require('http').createServer((q, r) => r.end('ok')).listen(process.env.PORT)"`;
+  const running = (id: string) =>
+    orchestrator
+      .endpoints()
+      .filter((e) => e.stackId === id && e.urls.length > 0)
+      .map((e) => e.service)
+      .sort();
+
+  it('a failed update → services at zero (said in history) and a retry brings it back', async () => {
+    const id = `upd-${Date.now().toString(36)}`;
+    const good = { services: { web: { run: serve, port: 3000 }, api: { run: serve, port: 4000, host: 'api-{stack}' } } };
+    await send(cp.plane, { type: 'LAUNCH', stackId: id, images: {}, spec: good });
+    await until(cp.store, id, 'RUNNING');
+    expect(running(id)).toEqual(['api', 'web']);
+
+    // An update whose web exits at once: the stack fails, and the api left running is scaled to zero.
+    const broken = { services: { ...good.services, web: { run: 'exit 1', port: 3000 } } };
+    await send(cp.plane, { type: 'LAUNCH', stackId: id, images: {}, spec: broken });
+    await until(cp.store, id, 'FAILED');
+    await waitFor(
+      async () => (await cp.store.history(id)).some((h) => h.detail === 'services scaled to zero'),
+      { what: `${id}: services scaled to zero, in history`, timeoutMs: 30_000 },
+    );
+    expect(running(id)).toEqual([]);
+
+    await send(cp.plane, { type: 'LAUNCH', stackId: id, images: {}, spec: good }); // the fix, pushed
+    await until(cp.store, id, 'RUNNING');
+    expect(running(id)).toEqual(['api', 'web']);
+    const web = orchestrator.endpoints().find((e) => e.stackId === id && e.service === 'web')!.urls[0]!;
+    expect(await (await fetch(web)).text()).toBe('ok');
+    await send(cp.plane, { type: 'DESTROY', stackId: id });
+    await until(cp.store, id, 'DESTROYED');
+  });
+});
+
 describe.runIf(motoUrl)("the same lifecycle driving moto's ECS API", () => {
   it('LAUNCH creates services, FREEZE scales them to 0, RESUME back to 1, DESTROY deletes them', async () => {
     const cluster = `thaw-life-${Date.now()}`;
