@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { boolean, domainName, integer, parseEnv, postgresUrl } from '../core/env.ts';
+import { DEFAULT_TRUSTED_PROXIES, parseCidr } from './launcher/forwarded.ts';
+
+const CIDR_LIST_ERROR =
+  'expected CIDR ranges separated by commas (e.g. "10.0.0.0/8, 127.0.0.1/32, ::1/128"), or "none"';
 
 /** Every setting of the sidecar, from the environment (see docs/sidecar.md). */
 export const sidecarEnv = z.object({
@@ -23,6 +27,25 @@ export const sidecarEnv = z.object({
   MAX_WAIT_SECONDS: integer(0, 120, 30),
   DEFAULT_WAKE_SECONDS: integer(1, 3600, 60),
   WAKES_PER_MINUTE: integer(1, 10_000, 30),
+  /**
+   * The proxies in front of the sidecar (Traefik) whose X-Forwarded-For/-Proto/-Host are believed;
+   * default: loopback and the private ranges. `none` believes no forwarded header.
+   */
+  TRUSTED_PROXIES: z
+    .string({ error: CIDR_LIST_ERROR })
+    .transform((text) =>
+      text.trim() === 'none'
+        ? []
+        : text
+            .split(',')
+            .map((item) => item.trim())
+            .filter(Boolean),
+    )
+    .refine((items) => items.every((item) => parseCidr(item) !== undefined), { error: CIDR_LIST_ERROR })
+    .default([...DEFAULT_TRUSTED_PROXIES]),
+  /** Held `Prefer: wait` requests per stack, and in all; past either: 503 + Retry-After at once. */
+  MAX_HELD_PER_STACK: integer(0, 100_000, 100),
+  MAX_HELD: integer(0, 1_000_000, 1000),
   BOT_PATTERN: z
     .string()
     .refine(

@@ -259,6 +259,134 @@ describe('launcher', () => {
     expect(response.headers.get('location')).toBe(`http://resuming.${domain}/report?x=1`);
   });
 
+  it('keys the wake limit on the right-most X-Forwarded-For address that is not a trusted proxy', async () => {
+    const { get } = await setup({ wakesPerMinute: 2, resumeCooldownMs: 0 });
+    const statuses = [];
+    // The client rotates what it writes; Traefik (10.0.0.5) appended the address it really saw.
+    for (let i = 0; i < 4; i++)
+      statuses.push(
+        (await get(`frozen.${domain}`, '/', { 'x-forwarded-for': `192.0.2.${i}, 203.0.113.9, 10.0.0.5` }))
+          .status,
+      );
+    expect(statuses).toEqual([503, 503, 429, 429]);
+  });
+
+  it('a peer that is not a trusted proxy is keyed on its socket address; its X-Forwarded-For is ignored', async () => {
+    const { app } = await setup({ wakesPerMinute: 2, resumeCooldownMs: 0 });
+    const from = (remoteAddress: string, forwardedFor: string) =>
+      app.request(
+        `http://frozen.${domain}/`,
+        { headers: { host: `frozen.${domain}`, 'x-forwarded-for': forwardedFor } },
+        { incoming: { socket: { remoteAddress } } },
+      );
+    const direct = [];
+    for (let i = 0; i < 4; i++) direct.push((await from('198.51.100.20', `192.0.2.${i}`)).status);
+    expect(direct).toEqual([503, 503, 429, 429]);
+    // Through Traefik on loopback, the forwarded address counts: another client is not limited.
+    expect((await from('127.0.0.1', '198.51.100.21')).status).toBe(503);
+    expect((await from('::ffff:127.0.0.1', '198.51.100.21')).status).toBe(503);
+    expect((await from('127.0.0.1', '198.51.100.21')).status).toBe(429);
+  });
+
+  it('TRUSTED_PROXIES decides whose X-Forwarded-For is believed', async () => {
+    const { app } = await setup({
+      wakesPerMinute: 1,
+      resumeCooldownMs: 0,
+      trustedProxies: ['100.64.0.0/10'],
+    });
+    const via = (remoteAddress: string, forwardedFor: string) =>
+      app.request(
+        `http://frozen.${domain}/`,
+        { headers: { host: `frozen.${domain}`, 'x-forwarded-for': forwardedFor } },
+        { incoming: { socket: { remoteAddress } } },
+      );
+    expect((await via('100.64.1.1', '203.0.113.30')).status).toBe(503);
+    expect((await via('100.64.1.2', '203.0.113.31')).status).toBe(503);
+    // 127.0.0.1 is not trusted now: both of its requests count for 127.0.0.1 itself.
+    expect((await via('127.0.0.1', '203.0.113.32')).status).toBe(503);
+    expect((await via('127.0.0.1', '203.0.113.33')).status).toBe(429);
+  });
+
+  it('Prefer: wait is capped per stack and overall: past the cap, 503 + Retry-After at once', async () => {
+    const { get, store } = await setup({ maxHeldPerStack: 2, maxHeld: 3 });
+    const held = (id: string) => get(`${id}.${domain}`, '/', { prefer: 'wait=10' });
+    const seated = () => new Promise((resolve) => setTimeout(resolve, 100));
+    const first = [held('resuming'), held('resuming')];
+    await seated();
+    // The third on the same stack is answered while the first two are still held.
+    const third = await held('resuming');
+    expect(third.status).toBe(503);
+    expect(third.headers.get('retry-after')).toBe('5');
+    const launching = held('launching');
+    await seated();
+    // Overall cap (3); a RUNNING stack would be redirected at once if it got a seat: a request on a fourth seat is answered at once too.
+    const fifth = await held('running');
+    expect(fifth.status).toBe(503);
+    expect(fifth.headers.get('retry-after')).toBe('2');
+    await settle(store, 'resuming');
+    await settle(store, 'launching');
+    expect((await Promise.all([...first, launching])).map((r) => r.status)).toEqual([307, 307, 307]);
+    // The seats are free again.
+    const again = get(`resuming.${domain}`, '/', { prefer: 'wait=1' });
+    expect((await again).status).toBe(307);
+  });
+
+  it('held requests share one store read per stack per interval', async () => {
+    const { store } = await setup();
+    let loads = 0;
+    const counted: Store = {
+      ...store,
+      load: (id) => {
+        if (id === 'resuming') loads++;
+        return store.load(id);
+      },
+    };
+    const app = createSidecarApp({
+      store: counted,
+      index: createStackIndex({ store: counted, domain }),
+      events: { sendEvents: async () => {} },
+      log: silentLog,
+      metrics: createMetrics(),
+      domain,
+      waitPollMs: 100,
+    });
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        app.request(`http://resuming.${domain}/${i}`, {
+          headers: { host: `resuming.${domain}`, prefer: 'wait=1' },
+        }),
+      ),
+    );
+    expect(answers.map((r) => r.status).filter((s) => s !== 503)).toEqual([]);
+    // Before: every held request read the store itself at every poll (40 requests × ~10 polls).
+    expect(loads).toBeGreaterThan(0);
+    expect(loads).toBeLessThan(40);
+  });
+
+  it('the 307 uses the trusted forwarded scheme and host, never an absolute-form request target', async () => {
+    const { app, store } = await setup();
+    const request = (remoteAddress: string) =>
+      app.request(
+        // What @hono/node-server makes of `GET http://evil.example/report?x=1 HTTP/1.1`.
+        'http://evil.example/report?x=1',
+        {
+          headers: {
+            host: `resuming.${domain}`,
+            prefer: 'wait=5',
+            'x-forwarded-proto': 'https',
+            'x-forwarded-host': `resuming.${domain}`,
+          },
+        },
+        { incoming: { socket: { remoteAddress } } },
+      );
+    const viaTraefik = request('127.0.0.1');
+    const direct = request('203.0.113.50');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await settle(store, 'resuming');
+    expect((await viaTraefik).headers.get('location')).toBe(`https://resuming.${domain}/report?x=1`);
+    expect((await direct).headers.get('location')).toBe(`http://resuming.${domain}/report?x=1`);
+  });
+
   it('the sidecar endpoints answer on other hosts: healthz, metrics', async () => {
     const { get } = await setup();
     expect(await (await get('127.0.0.1:8090', '/healthz')).json()).toEqual({ ok: true });

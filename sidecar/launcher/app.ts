@@ -8,6 +8,8 @@ import { type DynamicConfigOptions, dynamicConfig, type EndpointSource } from '.
 import { httpStatusFor, ResumeFailedError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import { decide, type EtaPhase, etaPhaseOf, isHoldable, type LauncherView, wakesOn } from './decide.ts';
+import { clientAddress, createProxyTrust, DEFAULT_TRUSTED_PROXIES, forwardedOrigin } from './forwarded.ts';
+import { createHoldRoom, createSharedReads } from './hold.ts';
 import { parseHostHeader } from './host.ts';
 import { type LauncherStatus, waitingPage } from './page.ts';
 import { createWakeLimiter } from './rate-limit.ts';
@@ -34,6 +36,18 @@ export interface LauncherOptions {
   botPattern?: RegExp;
   /** Wake attempts per client per minute. */
   wakesPerMinute?: number;
+  /** Clients the wake limiter remembers (a bounded LRU; default 10,000). */
+  maxClients?: number;
+  /**
+   * CIDR ranges of the proxies in front (Traefik): only their `X-Forwarded-*` headers are believed.
+   * Default: loopback and the private ranges.
+   */
+  trustedProxies?: readonly string[];
+  /** Held `Prefer: wait` requests per stack, and overall; beyond either: 503 + Retry-After at once. */
+  maxHeldPerStack?: number;
+  maxHeld?: number;
+  /** How often held requests re-read their stack (one read per stack for all of them; ms, default 250). */
+  waitPollMs?: number;
   /** Answers whether Traefik routes a host to the stack now (probes Traefik); default: RUNNING means routed. */
   isRouted?: (host: string) => Promise<boolean>;
   /** For GET /traefik/dynamic (local mode, or Traefik's HTTP provider in production). */
@@ -42,6 +56,11 @@ export interface LauncherOptions {
   stateTtlMs?: number;
   clock?: () => number;
 }
+
+/** The peer's address when the server adapter passes its socket (Hono node-server: `env.incoming`). */
+const socketAddress = (c: Context): string | undefined =>
+  (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket
+    ?.remoteAddress;
 
 export const DEFAULT_BOTS =
   /bot|crawl|spider|slurp|facebookexternalhit|embedly|slack|discord|telegram|whatsapp|skype|preview|unfurl|curl\/[\d.]+ \(bot\)/i;
@@ -57,7 +76,19 @@ export function createSidecarApp(options: LauncherOptions) {
   const routingRetryAfter = options.routingRetryAfterSeconds ?? 2;
   const maxWait = options.maxWaitSeconds ?? 30;
   const bots = options.botPattern ?? DEFAULT_BOTS;
-  const limiter = createWakeLimiter({ limit: options.wakesPerMinute ?? 30, clock });
+  const limiter = createWakeLimiter({
+    limit: options.wakesPerMinute ?? 30,
+    maxClients: options.maxClients ?? 10_000,
+    clock,
+  });
+  const trust = createProxyTrust(options.trustedProxies ?? DEFAULT_TRUSTED_PROXIES);
+  const room = createHoldRoom({
+    maxPerStack: options.maxHeldPerStack ?? 100,
+    maxTotal: options.maxHeld ?? 1000,
+  });
+  const waitPollMs = options.waitPollMs ?? 250;
+  const polledStack = createSharedReads<Stack | undefined>({ intervalMs: waitPollMs, clock });
+  const polledRoute = createSharedReads<boolean>({ intervalMs: waitPollMs, clock });
   const resumer = createResumer({
     events,
     cooldownMs: options.resumeCooldownMs ?? 10_000,
@@ -150,33 +181,55 @@ export function createSidecarApp(options: LauncherOptions) {
     if (bots.test(c.req.header('user-agent') ?? '')) return undefined;
     // Only a request that would send counts against its client: a herd waiting on the same RESUME
     // (in flight or within its cool-down) is never refused.
-    if (resumer.wouldSend(stack.id, stack.transitionId)) {
-      const client = (c.req.header('x-forwarded-for') ?? c.req.header('x-real-ip') ?? 'direct')
-        .split(',')[0]!
-        .trim();
-      limiter.hit(client);
-    }
+    if (resumer.wouldSend(stack.id, stack.transitionId))
+      limiter.hit(clientAddress(trust, c.req.header('x-forwarded-for'), socketAddress(c)));
     return resumer.resume(stack.id, stack.transitionId);
   };
 
-  /** Holds a `Prefer: wait=N` request until the stack is routed, then redirects it to itself. */
+  /**
+   * Holds a `Prefer: wait=N` request until the stack is routed, then redirects it to itself. Held
+   * requests are capped per stack and overall (past the cap: the usual 503 + Retry-After at once) and
+   * share one store read (and one routing probe) per stack per poll interval.
+   */
   const waitForRoute = async (c: Context, host: string, stackId: string): Promise<Response | undefined> => {
     const prefer = /(?:^|[,;\s])wait=(\d+)/.exec(c.req.header('prefer') ?? '');
     if (!prefer) return undefined;
-    const deadline = clock() + Math.min(maxWait, Number(prefer[1])) * 1000;
-    while (clock() < deadline) {
-      const stack = await store.load(stackId);
-      if (stack?.state === 'RUNNING' && (await (options.isRouted?.(host) ?? Promise.resolve(true)))) {
-        if (c.req.method === 'GET' || c.req.method === 'HEAD') {
-          c.header('cache-control', 'no-store');
-          return c.redirect(c.req.url, 307);
-        }
-        return undefined;
+    const wait = Math.min(maxWait, Number(prefer[1]));
+    if (wait <= 0) return undefined;
+    const release = room.enter(stackId);
+    if (!release) return undefined;
+    try {
+      const deadline = clock() + wait * 1000;
+      while (clock() < deadline) {
+        const stack = await polledStack(stackId, () => store.load(stackId));
+        const routed =
+          stack?.state === 'RUNNING' &&
+          (await (options.isRouted
+            ? polledRoute(host, () => options.isRouted!(host))
+            : Promise.resolve(true)));
+        if (routed) return c.req.method === 'GET' || c.req.method === 'HEAD' ? redirectToSelf(c) : undefined;
+        if (!stack || !isHoldable(stack.state)) return undefined;
+        await new Promise((resolve) => setTimeout(resolve, waitPollMs));
       }
-      if (!stack || !isHoldable(stack.state)) return undefined;
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      return undefined;
+    } finally {
+      release();
     }
-    return undefined;
+  };
+
+  /** 307 to the same resource, at the scheme and host the client used (trusted forwarded headers). */
+  const redirectToSelf = (c: Context) => {
+    const origin = forwardedOrigin({
+      trust,
+      socketAddress: socketAddress(c),
+      host: c.req.header('host'),
+      forwardedProto: c.req.header('x-forwarded-proto'),
+      forwardedHost: c.req.header('x-forwarded-host'),
+      domain,
+    });
+    const { pathname, search } = new URL(c.req.url);
+    c.header('cache-control', 'no-store');
+    return c.redirect(`${origin}${pathname}${search}`, 307);
   };
 
   const ops = createOpsApp({ store, metrics, routes: options.routes });
