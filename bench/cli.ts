@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freshEntry } from '../scripts/build-cli.mjs';
 import { fmt, summarize } from './stats.ts';
 
 /**
@@ -72,6 +73,9 @@ export async function run() {
   // The first run of the bin builds the bundle when it is missing or stale: not part of the figures.
   const warm = spawnSync(process.execPath, [bin, '--help'], { cwd: root });
   if (warm.status !== 0) throw new Error(`thaw --help failed: ${warm.stderr}`);
+  // When the sources do not build (someone's edit in progress) thaw runs them through tsx: not what is measured here.
+  if (!freshEntry({ root }))
+    throw new Error('the CLI bundle could not be built (see node scripts/build.mjs); nothing to measure');
 
   const samples = new Map<string, number[]>(variants.map(([name]) => [name, []]));
   for (let i = 0; i < RUNS; i++)

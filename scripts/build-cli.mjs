@@ -10,6 +10,8 @@ import { pathToFileURL } from 'node:url';
 /** Bump when the build's options change, so that older bundles count as stale. */
 export const CLI_BUILD_VERSION = 1;
 export const MANIFEST = 'manifest.json';
+/** Written when a build fails: the sources it saw, so that the next runs skip straight to tsx until one changes. */
+export const FAILED = 'failed.json';
 
 /**
  * A source file that finds files beside itself (`new URL('./migrations', import.meta.url)`) keeps doing so
@@ -87,6 +89,7 @@ export async function buildCli({ root, outdir = join(root, 'dist', 'cli') }) {
   const temporary = join(outdir, `${MANIFEST}.${process.pid}.tmp`);
   writeFileSync(temporary, JSON.stringify(manifest));
   renameSync(temporary, join(outdir, MANIFEST));
+  rmSync(join(outdir, FAILED), { force: true });
   // Older builds: removed after ten minutes, so that a process that started with one can still load its chunks.
   for (const entry of readdirSync(outdir)) {
     if (!entry.startsWith('b-') || entry === name) continue;
@@ -117,4 +120,46 @@ export function freshEntry({ root, outdir = join(root, 'dist', 'cli') }) {
     }
   }
   return join(outdir, manifest.entry);
+}
+
+const mtimes = (root, files) =>
+  Object.fromEntries(
+    files.map((file) => {
+      try {
+        return [file, statSync(join(root, file)).mtimeMs];
+      } catch {
+        return [file, null];
+      }
+    }),
+  );
+
+function sameMtimes(root, recorded) {
+  return Object.entries(recorded).every(([file, mtime]) => mtimes(root, [file])[file] === mtime);
+}
+
+/**
+ * Notes that the sources as they are now do not build: the files of the last good build with their current
+ * mtimes (an edit that breaks the build touches one of them, or a file they import). Without a last good
+ * build there is nothing to compare, and the next run tries again.
+ */
+export function recordFailure({ root, outdir = join(root, 'dist', 'cli') }) {
+  try {
+    const { inputs } = JSON.parse(readFileSync(join(outdir, MANIFEST), 'utf8'));
+    writeFileSync(
+      join(outdir, FAILED),
+      JSON.stringify({ version: CLI_BUILD_VERSION, inputs: mtimes(root, Object.keys(inputs)) }),
+    );
+  } catch {
+    // no last good build, or nowhere to write: the next run tries again
+  }
+}
+
+/** True when the last build failed and none of the sources it saw has changed since. */
+export function knownFailure({ root, outdir = join(root, 'dist', 'cli') }) {
+  try {
+    const failed = JSON.parse(readFileSync(join(outdir, FAILED), 'utf8'));
+    return failed.version === CLI_BUILD_VERSION && sameMtimes(root, failed.inputs);
+  } catch {
+    return false;
+  }
 }

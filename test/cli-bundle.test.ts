@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_BUILD_VERSION, freshEntry, MANIFEST } from '../scripts/build-cli.mjs';
+import { CLI_BUILD_VERSION, FAILED, freshEntry, MANIFEST } from '../scripts/build-cli.mjs';
 
 const run = promisify(execFile);
 const repo = new URL('..', import.meta.url).pathname;
@@ -106,6 +106,23 @@ describe('cli/bin/thaw.mjs in a fresh clone', () => {
     const { stdout } = await thaw('--help');
     expect(stdout).toContain('EDITED. Per-pull-request QA stacks');
     expect(build()).not.toBe(before);
+  });
+
+  it('sources that do not bundle run through tsx, and the failed build is not retried until they change', async () => {
+    const output = join(clone, 'cli', 'output.ts');
+    const good = readFileSync(output, 'utf8');
+    // esbuild refuses an import it cannot resolve; Node (and tsx) only mind when it runs.
+    writeFileSync(output, `${good}\nexport const later = () => import('./not-written-yet.ts');\n`);
+    expect((await thaw('--help')).stdout).toContain('EDITED. Per-pull-request QA stacks');
+    const failed = join(clone, 'dist', 'cli', FAILED);
+    const marked = statSync(failed).mtimeMs;
+    expect((await thaw('--help')).stdout).toContain('Usage: thaw');
+    expect(statSync(failed).mtimeMs).toBe(marked);
+    const before = build();
+    writeFileSync(output, good);
+    await thaw('--help');
+    expect(build()).not.toBe(before);
+    expect(existsSync(failed)).toBe(false);
   });
 
   it('when the bundle cannot be built it runs the sources through tsx', async () => {

@@ -5,7 +5,7 @@
 // sources through tsx, as before.
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { buildCli, freshEntry } from '../../scripts/build-cli.mjs';
+import { buildCli, freshEntry, knownFailure, recordFailure } from '../../scripts/build-cli.mjs';
 
 // The AWS SDK warns on every start that it will need Node 22 from 2027; Thaw pins its version.
 const original = process.emitWarning;
@@ -24,12 +24,14 @@ module.enableCompileCache?.();
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let entry = freshEntry({ root });
-if (!entry) {
+// A build that failed is not retried until a source changes: each run would pay for it.
+if (!entry && !knownFailure({ root })) {
   try {
     const manifest = await buildCli({ root });
     entry = `${root}dist/cli/${manifest.entry}`;
   } catch {
     // Fall back to compiling the sources on the fly (slower start, same behaviour).
+    recordFailure({ root });
   }
 }
 if (entry) await import(entry);
