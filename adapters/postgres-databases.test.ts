@@ -2,7 +2,9 @@ import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createPostgresDatabases,
+  DatabaseNotConfiguredError,
   databaseName,
+  refusingDatabases,
   roleName,
   TemplateNotAllowedError,
   UnsafeIdentifierError,
@@ -45,6 +47,19 @@ describe('urlFor', () => {
     expect(new URL(one.urlFor('pr-1')).password).not.toBe(new URL(one.urlFor('pr-2')).password);
     const rotated = createPostgresDatabases({ adminUrl: adminUrl.replace('s3cret', 'other') });
     expect(rotated.urlFor('pr-1')).not.toBe(one.urlFor('pr-1'));
+  });
+});
+
+describe('refusingDatabases (no admin URL configured)', () => {
+  it('fails a stack that asks for a database, saying what to set; nothing to drop', async () => {
+    const databases = refusingDatabases('STACK_DATABASE_ADMIN_URL');
+    const refusal = databases.create('pr-1');
+    await expect(refusal).rejects.toBeInstanceOf(DatabaseNotConfiguredError);
+    await expect(refusal).rejects.toThrow(
+      /database: true.*set STACK_DATABASE_ADMIN_URL to a PostgreSQL role/,
+    );
+    expect(() => databases.urlFor('pr-1')).toThrow(DatabaseNotConfiguredError);
+    await expect(databases.drop('pr-1')).resolves.toBeUndefined();
   });
 });
 

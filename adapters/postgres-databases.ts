@@ -18,6 +18,30 @@ export class TemplateNotAllowedError extends PermanentTaskError {
   }
 }
 
+/** A stack asked for a database and the deployment has no server for stacks: retrying cannot help. */
+export class DatabaseNotConfiguredError extends PermanentTaskError {
+  override name = 'DatabaseNotConfiguredError';
+  readonly setting: string;
+  constructor(setting: string) {
+    super(
+      `this stack asks for a database (a service has database: true) but none can be made: set ${setting} to a ` +
+        "PostgreSQL role with CREATEDB and CREATEROLE (not the control plane's own URL; see docs/orchestrators.md)",
+    );
+    this.setting = setting;
+  }
+}
+
+/**
+ * The stack databases of a deployment without an admin URL: a stack that asks for a database fails at
+ * launch, saying what to set, instead of being handed the control plane's URL.
+ */
+export function refusingDatabases(setting: string): StackDatabases {
+  const refuse = (): never => {
+    throw new DatabaseNotConfiguredError(setting);
+  };
+  return { create: async () => refuse(), drop: async () => {}, urlFor: refuse };
+}
+
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Every stack role starts with this; a database owned by one is a stack's, never a template. */
 const ROLE_PREFIX = 'thaw_stack_';
