@@ -180,7 +180,7 @@ async function runScenario(store: Store, s: Scenario) {
       timeJumps++;
       now += JUMP_MS;
       const result = await freezer();
-      failures += result.timedOut;
+      failures += result.timedOut ?? 0;
       continue;
     }
     await store.ackTasks(pending.map((p) => p.id));

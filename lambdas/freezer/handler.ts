@@ -24,10 +24,10 @@ export interface FreezerDeps {
 export interface FreezerResult {
   freezes: number;
   swept: number;
-  /** Overdue transitions whose open tasks were re-sent. */
-  resent: number;
-  /** Overdue transitions failed (still overdue after the grace). */
-  timedOut: number;
+  /** Overdue transitions whose open tasks were re-sent (present when there were any). */
+  resent?: number;
+  /** Overdue transitions failed, still overdue after the grace (present when there were any). */
+  timedOut?: number;
 }
 
 /** "20 min", "90 s", "2 h 5 min". */
@@ -125,6 +125,12 @@ export function createFreezerHandler({
     });
     if (swept > 0) log.warn('re-sent tasks left in the outbox', { count: swept });
     const resent = overdue.filter((o) => o.resend).length;
-    return { freezes: freezes.length, swept, resent, timedOut: overdue.length - resent };
+    const timedOut = overdue.length - resent;
+    return {
+      freezes: freezes.length,
+      swept,
+      ...(resent > 0 ? { resent } : {}),
+      ...(timedOut > 0 ? { timedOut } : {}),
+    };
   };
 }
