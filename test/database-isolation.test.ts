@@ -115,6 +115,23 @@ describe.runIf(superUrl)('per-stack database roles on a real PostgreSQL', () => 
     expect(['pg_database_owner', roleName(stackA)]).toContain(schema?.owner);
   });
 
+  it("the server checks the stack's password: the URL's is accepted, a wrong one or another stack's is refused", async (ctx) => {
+    // Only meaningful where the server checks passwords: trust authentication (pg_hba) admits anyone.
+    const wrongAdmin = connect(at(adminUrl, 'postgres', adminRole, 'wrong'));
+    if ((await outcome(() => wrongAdmin`SELECT 1`)) === 'ok') ctx.skip();
+    const own = connect(databases.urlFor(stackA));
+    expect(await own`SELECT current_user AS me`).toEqual([{ me: roleName(stackA) }]);
+    const a = new URL(databases.urlFor(stackA));
+    const b = new URL(databases.urlFor(stackB));
+    // 28P01 invalid_password
+    expect(
+      await outcome(() => connect(at(a.toString(), a.pathname.slice(1), a.username, 'wrong'))`SELECT 1`),
+    ).toBe('28P01');
+    expect(
+      await outcome(() => connect(at(b.toString(), b.pathname.slice(1), b.username, a.password))`SELECT 1`),
+    ).toBe('28P01');
+  });
+
   it("a stack's credentials are refused by the control-plane database and by another stack's", async () => {
     const creds = new URL(databases.urlFor(stackA));
     const as = (db: string) => connect(at(databases.urlFor(stackA), db, creds.username, creds.password));
@@ -193,7 +210,8 @@ describe.runIf(superUrl)('per-stack database roles on a real PostgreSQL', () => 
     expect(await exists('role', roleName(id))).toBe(true);
     const app = connect(databases.urlFor(id));
     await app`SELECT 1`;
-    const elsewhere = connect(at(superUrl!, 'postgres', roleName(id))); // a session outside its database
+    const { password } = new URL(databases.urlFor(id));
+    const elsewhere = connect(at(superUrl!, 'postgres', roleName(id), password)); // a session outside its database
     await elsewhere`SELECT 1`;
     await databases.drop(id);
     expect(await exists('database', databaseName(id))).toBe(false);
