@@ -79,6 +79,8 @@ describe('forwardedOrigin', () => {
     ['127.0.0.1', { forwardedHost: 'evil.example' }, 'https://pr-1.qa.example.com'],
     ['127.0.0.1', { forwardedHost: 'pr-1.qa.example.com/@evil' }, 'https://pr-1.qa.example.com'],
     ['127.0.0.1', { forwardedProto: 'javascript' }, 'http://pr-1.qa.example.com:8443'],
+    ['127.0.0.1', { forwardedHost: 'pr-1.qa.example.com:99999' }, 'https://pr-1.qa.example.com'],
+    ['127.0.0.1', { forwardedHost: 'pr-1.qa.example.com.evil.example' }, 'https://pr-1.qa.example.com'],
     ['127.0.0.1', { forwardedProto: 'HTTPS, http' }, 'https://pr-1.qa.example.com:8443'],
     ['127.0.0.1', { forwardedProto: undefined, forwardedHost: undefined }, 'http://pr-1.qa.example.com'],
   ])('from socket %s with %j → %s', (socketAddress, overrides, origin) => {

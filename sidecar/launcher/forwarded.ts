@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { parseHostHeader } from './host.ts';
 
 /**
  * Who a request comes from, and which scheme and host it was sent to, as far as the sidecar can trust
@@ -90,8 +91,6 @@ export function clientAddress(
   return socket ?? 'unknown';
 }
 
-const HOST = /^[a-z0-9.-]{1,253}(?::\d{1,5})?$/;
-
 /**
  * Scheme and host for an absolute URL back to the same resource: `X-Forwarded-Proto` and
  * `X-Forwarded-Host` when the peer is trusted (and they are well-formed, the host inside the stack
@@ -108,8 +107,13 @@ export function forwardedOrigin(options: {
 }): string {
   const believed = believesForwarded(options.trust, options.socketAddress);
   const inDomain = (value: string | undefined): value is string => {
-    if (!value || !HOST.test(value)) return false;
-    const name = value.replace(/:\d+$/, '').replace(/\.$/, '');
+    if (!value) return false;
+    let name: string;
+    try {
+      name = parseHostHeader(value);
+    } catch {
+      return false;
+    }
     return name === options.domain || name.endsWith(`.${options.domain}`);
   };
   const first = (value: string | undefined) => value?.split(',')[0]?.trim().toLowerCase();
