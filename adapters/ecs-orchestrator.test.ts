@@ -137,7 +137,7 @@ describe('ECS orchestrator against a fake ECS that honours the API parameters', 
     await orchestrator.ensure(target);
     fake.patchService('c', 'thaw-pr-1-web', {
       runningCount: 0,
-      deployments: [{ status: 'PRIMARY', failedTasks: 2, rolloutState: 'IN_PROGRESS' }],
+      deployments: [{ status: 'PRIMARY', failedTasks: 3, rolloutState: 'IN_PROGRESS' }],
     });
     const stopped = (reason: string, at: number) =>
       task('STOPPED', '10.0.0.9', {
@@ -166,6 +166,30 @@ describe('ECS orchestrator against a fake ECS that honours the API parameters', 
     expect(status.ready).toBe(false);
     expect(status.failure).toBe('web: CannotPullContainerError: ghcr.io/acme/web:1.0: not found');
   });
+
+  it.each([1, 2])(
+    '%i failed start(s) of a deployment are not a failure yet (ECS retries them)',
+    async (failed) => {
+      const { fake, orchestrator } = setup();
+      await orchestrator.ensure(target);
+      fake.patchService('c', 'thaw-pr-1-web', {
+        runningCount: 0,
+        deployments: [{ status: 'PRIMARY', failedTasks: failed, rolloutState: 'IN_PROGRESS' }],
+      });
+      fake.addTask(
+        'c',
+        'thaw-pr-1-web',
+        task('STOPPED', '10.0.0.9', {
+          stopCode: 'TaskFailedToStart',
+          stoppedAt: new Date(1),
+          stoppedReason: 'x',
+        }),
+      );
+      const status = await orchestrator.status(target, 'spec');
+      expect(status).toMatchObject({ ready: false });
+      expect(status.failure).toBeUndefined();
+    },
+  );
 
   it('reports a FAILED rollout as a failure, with the reason ECS gives', async () => {
     const { fake, orchestrator } = setup();

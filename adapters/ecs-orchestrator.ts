@@ -28,6 +28,14 @@ import {
 } from '../core/orchestrator.ts';
 import { type ServiceSpec, serviceHost } from '../core/spec.ts';
 
+/**
+ * Failed task starts of a deployment before its stack counts as failed: the minimum failure threshold
+ * of ECS's deployment circuit breaker (which the services use), so a transient failure is retried.
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeploymentCircuitBreaker.html
+ * ("a minimum threshold of 3 and a maximum threshold of 200", 0.5 × desired count).
+ */
+export const FAILED_STARTS_BEFORE_FAILURE = 3;
+
 /** One entry of a capacity-provider strategy (docs/cost.md: stacks on Fargate Spot). */
 export interface CapacityProviderItem {
   capacityProvider: 'FARGATE' | 'FARGATE_SPOT';
@@ -369,8 +377,9 @@ export function createEcsOrchestrator(options: EcsOrchestratorOptions): Orchestr
     if (!steady && desired > 0) {
       if (rollout?.rolloutState === 'FAILED')
         failure = `${service}: ${rollout.rolloutStateReason ?? 'deployment failed'}`;
-      else if (running === 0 && (rollout?.failedTasks ?? 0) > 0) {
+      else if (running === 0 && (rollout?.failedTasks ?? 0) >= FAILED_STARTS_BEFORE_FAILURE) {
         // Tasks keep failing to start: say why (CannotPullContainerError, essential container exited…).
+        // One failed start (a Spot interruption, a transient pull error) is not a failed stack.
         const reason = await stoppedReason(current.serviceName!);
         if (reason) failure = `${service}: ${reason}`;
       }
