@@ -6,6 +6,7 @@ import {
   databaseName,
   refusingDatabases,
   roleName,
+  scramVerifier,
   TemplateNotAllowedError,
   UnsafeIdentifierError,
 } from './postgres-databases.ts';
@@ -22,6 +23,16 @@ describe('roleName', () => {
   it.each(['PR-1', 'x"y', ''])('refuses %j', (id) =>
     expect(() => roleName(id)).toThrow(UnsafeIdentifierError),
   );
+});
+
+describe('scramVerifier', () => {
+  it("matches PostgreSQL's own verifier for the same password and salt", () => {
+    // What PostgreSQL 15 stored for CREATE ROLE x PASSWORD 'pencil' (password_encryption scram-sha-256).
+    const stored =
+      'SCRAM-SHA-256$4096:3bxnYsY/a/0EM6shdLeD/g==$rIHLXYlYQkJFeHIUtDQpXkUjzsWmJ0baMMFUsgX8jcY=:Nv2zaVmOwDKBdlbI+78ebDRVSjHHfLCoS/U0EUdPhBY=';
+    expect(scramVerifier('pencil', Buffer.from('3bxnYsY/a/0EM6shdLeD/g==', 'base64'))).toBe(stored);
+  });
+  it('salts afresh each time', () => expect(scramVerifier('pencil')).not.toBe(scramVerifier('pencil')));
 });
 
 describe('urlFor', () => {

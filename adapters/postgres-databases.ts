@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { PermanentTaskError, ThawError } from '../core/errors.ts';
 import { STACK_ID_PATTERN } from '../core/ids.ts';
@@ -60,6 +60,18 @@ export const databaseName = (stackId: string): string => fromStackId('thaw_', st
 
 /** thaw_stack_<stack id with - as _>: the role that owns the stack's database and nothing else. */
 export const roleName = (stackId: string): string => fromStackId(ROLE_PREFIX, stackId, 'role name');
+
+/**
+ * PostgreSQL's SCRAM-SHA-256 verifier for a password (RFC 5802/7677, as `pg_authid` stores it), computed
+ * here so the plaintext never appears in a statement the server could log. A fresh random salt each time.
+ */
+export function scramVerifier(password: string, salt = randomBytes(16), iterations = 4096): string {
+  const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256');
+  const hmac = (key: Buffer, text: string) => createHmac('sha256', key).update(text).digest();
+  const storedKey = createHash('sha256').update(hmac(salted, 'Client Key')).digest();
+  const serverKey = hmac(salted, 'Server Key');
+  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
+}
 
 export interface PostgresDatabasesOptions {
   /**
@@ -123,7 +135,10 @@ export function createPostgresDatabases({
 
   /** Role exists → its password is reset; role missing → created. Either way: login only, no powers. */
   const ensureRole = async (role: string, password: string) => {
-    const attributes = sql.unsafe(`LOGIN NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD '${password}'`);
+    // Only base64, digits, '$' and ':' in a verifier: safe inside a quoted literal.
+    const attributes = sql.unsafe(
+      `LOGIN NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD '${scramVerifier(password)}'`,
+    );
     try {
       await sql`CREATE ROLE ${sql(role)} WITH NOSUPERUSER ${attributes}`;
     } catch (error) {
