@@ -39,7 +39,8 @@ export function refusingDatabases(setting: string): StackDatabases {
   const refuse = (): never => {
     throw new DatabaseNotConfiguredError(setting);
   };
-  return { create: async () => refuse(), drop: async () => {}, urlFor: refuse };
+  // urlFor is asked for every service, with a database or not: no URL, so no DATABASE_URL is set.
+  return { create: async () => refuse(), drop: async () => {}, urlFor: () => '' };
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
