@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freshEntry } from '../scripts/build-cli.mjs';
 import { fmt, summarize } from './stats.ts';
@@ -74,16 +74,24 @@ export async function run() {
   const warm = spawnSync(process.execPath, [bin, '--help'], { cwd: root });
   if (warm.status !== 0) throw new Error(`thaw --help failed: ${warm.stderr}`);
   // When the sources do not build (someone's edit in progress) thaw runs them through tsx: not what is measured here.
-  if (!freshEntry({ root }))
+  const entry = freshEntry({ root });
+  if (!entry)
     throw new Error('the CLI bundle could not be built (see node scripts/build.mjs); nothing to measure');
 
   const samples = new Map<string, number[]>(variants.map(([name]) => [name, []]));
   for (let i = 0; i < RUNS; i++)
     for (const [name, args] of variants) samples.get(name)!.push(await once(args));
   server.close();
+  // A source edited during the run (others work in this tree) makes one run rebuild: say so.
+  if (freshEntry({ root }) !== entry)
+    console.log('note: a source changed during the run; one or more runs rebuilt the bundle');
 
   const rows = variants.map(([name]) => ({ name, ...summarize(samples.get(name)!) }));
-  console.log(`CLI start, whole process, ${RUNS} runs each, interleaved (ms)`);
+  console.log(
+    `CLI start, whole process, ${RUNS} runs each, interleaved (ms); load average ${loadavg()
+      .map((n) => n.toFixed(1))
+      .join(' ')}`,
+  );
   console.log(`${'command'.padEnd(30)} ${'p50'.padStart(7)} ${'p90'.padStart(7)} ${'max'.padStart(7)}`);
   for (const r of rows)
     console.log(
