@@ -1,3 +1,6 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../adapters/store/memory-store.ts';
 import { createStackIndex } from '../../core/access-log/stack-index.ts';
@@ -5,6 +8,7 @@ import type { ThawEvent } from '../../core/events.ts';
 import { type EventSender, type Store, silentLog } from '../../core/ports.ts';
 import { transition } from '../../core/transition.ts';
 import { destroy, freeze, launch, noDbSpec, resume, satisfy, taskFailed } from '../../test/helpers/events.ts';
+import { getVia } from '../../test/helpers/http.ts';
 import { createMetrics } from '../metrics.ts';
 import { createSidecarApp } from './app.ts';
 
@@ -286,6 +290,32 @@ describe('launcher', () => {
     expect((await from('127.0.0.1', '198.51.100.21')).status).toBe(503);
     expect((await from('::ffff:127.0.0.1', '198.51.100.21')).status).toBe(503);
     expect((await from('127.0.0.1', '198.51.100.21')).status).toBe(429);
+  });
+
+  it('behind @hono/node-server (env passed through): a peer outside TRUSTED_PROXIES is keyed on its real socket, and its absolute-form target and forwarded headers do not steer the 307', async () => {
+    const { app } = await setup({ wakesPerMinute: 2, resumeCooldownMs: 0, trustedProxies: [] });
+    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const statuses = [];
+      for (let i = 0; i < 4; i++)
+        statuses.push(
+          (await getVia(port, `frozen.${domain}`, '/', { 'x-forwarded-for': `192.0.2.${i}` })).status,
+        );
+      expect(statuses).toEqual([503, 503, 429, 429]);
+      // An absolute-form target on the wire, with forwarded headers the peer may not set.
+      const redirected = await getVia(port, `running.${domain}`, 'http://evil.example/report?x=1', {
+        prefer: 'wait=5',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': `frozen.${domain}`,
+      });
+      expect(redirected.status).toBe(307);
+      expect(redirected.headers.location).toBe(`http://running.${domain}/report?x=1`);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('TRUSTED_PROXIES decides whose X-Forwarded-For is believed', async () => {

@@ -158,7 +158,7 @@ export function createSidecarApp(options: LauncherOptions) {
   };
   const bodies = new Map<string, string>();
   const jsonBody = (status: LauncherStatus) => {
-    const key = `${status.stack}:${status.state}:${status.phase}:${status.elapsedSeconds}:${status.etaSeconds}`;
+    const key = `${status.stack}:${status.state}:${status.phase}:${status.elapsedSeconds}:${status.etaSeconds}:${status.failure?.id ?? ''}:${status.failure?.category ?? ''}`;
     let body = bodies.get(key);
     if (body === undefined) {
       if (bodies.size > 1000) bodies.clear();
