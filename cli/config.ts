@@ -7,6 +7,16 @@ export const cliEnv = z.object({
   THAW_TRAEFIK_BIN: z.string().min(1).optional(),
   /** A PostgreSQL server for the stacks' databases in `thaw dev` (default: none, stacks get no database). */
   THAW_DATABASE_URL: postgresUrl().optional(),
+  /** Databases a spec's databaseTemplate may name on THAW_DATABASE_URL's server (comma-separated). */
+  THAW_DATABASE_TEMPLATES: z
+    .string()
+    .transform((text) =>
+      text
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .optional(),
 });
 
 export type CliConfig = z.infer<typeof cliEnv>;

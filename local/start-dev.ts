@@ -41,6 +41,8 @@ export interface DevOptions {
   demo?: boolean;
   /** A PostgreSQL server for per-stack databases (the demo api counts visits there). */
   databaseUrl?: string;
+  /** Databases a spec's databaseTemplate may name on that server (THAW_DATABASE_TEMPLATES). */
+  databaseTemplates?: string[];
   /** How often the freezer runs (default: a quarter of --idle, between 1 s and 60 s). */
   freezerIntervalMs?: number;
   /** Seconds between readiness checks of a starting stack (default 1). */
@@ -92,7 +94,7 @@ export async function startDev(options: DevOptions) {
     const port = requestedPort === 0 ? await freePort() : requestedPort;
     const urls: PublicUrls = { domain, scheme: 'http', port };
     const databases = options.databaseUrl
-      ? createPostgresDatabases({ adminUrl: options.databaseUrl })
+      ? createPostgresDatabases({ adminUrl: options.databaseUrl, templates: options.databaseTemplates })
       : undefined;
     if (databases) stops.push(() => databases.close());
     // A run that was killed (kill -9, a crash) left its services running: end them before anything

@@ -90,6 +90,7 @@ export function registerDev(program: Command) {
         traefikBin,
         demo: flags.demo,
         databaseUrl: flags.databaseUrl ?? config.THAW_DATABASE_URL,
+        databaseTemplates: config.THAW_DATABASE_TEMPLATES,
         log,
       });
       process.stderr.write(

@@ -71,10 +71,23 @@ export const lambdaEnv = {
           }),
     ),
   STACK_ARCHITECTURE: z.enum(['X86_64', 'ARM64'], { error: 'expected X86_64 or ARM64' }).default('X86_64'),
-  /** A role that may CREATE DATABASE; without it, stacks get no database. */
+  /**
+   * A role with CREATEDB and CREATEROLE (RDS's master user), never the control plane's own URL; without
+   * it, a stack whose spec asks for a database fails at launch.
+   */
   STACK_DATABASE_ADMIN_URL: postgresUrl().optional(),
-  /** The URL stacks connect with (database name replaced per stack); default: the admin URL. */
+  /** Where stacks connect (host, port, sslmode), when not the admin URL's; user, password and database are the stack's. */
   STACK_DATABASE_URL: postgresUrl().optional(),
+  /** Databases a spec's databaseTemplate may name (comma-separated); default none. */
+  STACK_DATABASE_TEMPLATES: z
+    .string()
+    .transform((text) =>
+      text
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .default([]),
   /** Seconds between readiness checks of a waking stack (each costs ECS calls: at least 2). */
   READY_POLL_SECONDS: integer(2, 900, 10),
   /**

@@ -2,7 +2,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { createEcsOrchestrator } from '../../adapters/ecs-orchestrator.ts';
 import { createGitHubNotifier } from '../../adapters/github-notifier.ts';
 import { createHttpProbe } from '../../adapters/http-probe.ts';
-import { createPostgresDatabases } from '../../adapters/postgres-databases.ts';
+import { createPostgresDatabases, refusingDatabases } from '../../adapters/postgres-databases.ts';
 import type { ExecutorRegistry } from '../../core/executors.ts';
 import type { Log, Store } from '../../core/ports.ts';
 import { stackExecutors } from '../../core/stack-executors.ts';
@@ -14,14 +14,19 @@ import type { TasksConfig } from './config.ts';
  */
 export function productionExecutors(
   config: TasksConfig,
-  { log, store, databaseUrl }: { log: Log; store: Pick<Store, 'history'>; databaseUrl: string },
+  { log, store }: { log: Log; store: Pick<Store, 'history'>; databaseUrl?: string },
 ): ExecutorRegistry {
   const urls = { domain: config.STACK_DOMAIN, scheme: config.PUBLIC_SCHEME };
-  // Per-stack databases live on STACK_DATABASE_ADMIN_URL's server, by default the control plane's own.
-  const databases = createPostgresDatabases({
-    adminUrl: config.STACK_DATABASE_ADMIN_URL ?? databaseUrl,
-    stackUrl: config.STACK_DATABASE_URL,
-  });
+  // Per-stack databases live on STACK_DATABASE_ADMIN_URL's server, each owned by a role of the stack's
+  // own. Never the control plane's URL: without the setting, a stack that asks for a database fails at
+  // launch saying what to set.
+  const databases = config.STACK_DATABASE_ADMIN_URL
+    ? createPostgresDatabases({
+        adminUrl: config.STACK_DATABASE_ADMIN_URL,
+        stackUrl: config.STACK_DATABASE_URL,
+        templates: config.STACK_DATABASE_TEMPLATES,
+      })
+    : refusingDatabases('STACK_DATABASE_ADMIN_URL');
   const orchestrator = createEcsOrchestrator({
     // Standard retry mode with jittered exponential backoff; throttling is retried inside the SDK first.
     ecs: new ECSClient({ region: config.AWS_REGION, maxAttempts: 6, retryMode: 'adaptive' }),
