@@ -12,3 +12,4 @@ export declare function buildCli(options: { root: string; outdir?: string }): Pr
 export declare function freshEntry(options: { root: string; outdir?: string }): string | undefined;
 export declare function recordFailure(options: { root: string; outdir?: string }): void;
 export declare function knownFailure(options: { root: string; outdir?: string }): boolean;
+export declare function ensureBuilt(options: { root: string; outdir?: string }): Promise<string | undefined>;

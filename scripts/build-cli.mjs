@@ -3,7 +3,17 @@
 // cli/bin/thaw.mjs builds it on first run (and again when a source file changed) and reuses it; `npm run
 // build` makes it ahead of time. Packages stay in node_modules (external): the bundle holds our sources only,
 // so it is fresh as long as they are (dist/cli/manifest.json lists them with their mtimes).
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -161,5 +171,50 @@ export function knownFailure({ root, outdir = join(root, 'dist', 'cli') }) {
     return failed.version === CLI_BUILD_VERSION && sameMtimes(root, failed.inputs);
   } catch {
     return false;
+  }
+}
+
+const LOCK = 'build.lock';
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The entry to run, building it when needed, one build at a time: twenty `thaw launch` started together
+ * on a fresh clone make one build, and the others wait for it (instead of twenty builds on two cores).
+ * Undefined when the sources do not build (the caller falls back to tsx; the failure is recorded).
+ */
+export async function ensureBuilt({ root, outdir = join(root, 'dist', 'cli') }) {
+  const fresh = freshEntry({ root, outdir });
+  if (fresh || knownFailure({ root, outdir })) return fresh;
+  mkdirSync(outdir, { recursive: true });
+  const lock = join(outdir, LOCK);
+  const waitUntil = Date.now() + 60_000;
+  for (;;) {
+    let fd;
+    try {
+      fd = openSync(lock, 'wx');
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+    }
+    if (fd !== undefined) {
+      try {
+        // Another process may have finished a build between our look and the lock.
+        const built = freshEntry({ root, outdir });
+        if (built) return built;
+        const manifest = await buildCli({ root, outdir });
+        return join(outdir, manifest.entry);
+      } catch {
+        recordFailure({ root, outdir });
+        return undefined;
+      } finally {
+        closeSync(fd);
+        rmSync(lock, { force: true });
+      }
+    }
+    // Someone else is building: wait for their result.
+    await sleep(50);
+    const built = freshEntry({ root, outdir });
+    if (built || knownFailure({ root, outdir })) return built;
+    // A lock left by a process that died mid-build: take it over.
+    if (Date.now() > waitUntil) rmSync(lock, { force: true });
   }
 }

@@ -5,6 +5,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   statSync,
   symlinkSync,
@@ -81,13 +82,17 @@ describe('cli/bin/thaw.mjs in a fresh clone', () => {
     symlinkSync(join(repo, 'node_modules'), join(clone, 'node_modules'));
   });
 
-  it('the first run builds dist/cli and answers; the next runs reuse that build', async () => {
+  it('first runs started together make one build and all answer; the next runs reuse it', async () => {
     expect(existsSync(join(clone, 'dist'))).toBe(false);
-    const { stdout } = await thaw('--help');
-    expect(stdout).toContain('Usage: thaw');
-    for (const command of ['dev', 'launch', 'ls', 'status', 'cost', 'tail'])
-      expect(stdout).toContain(command);
+    const runs = await Promise.all([1, 2, 3, 4].map(() => thaw('--help')));
+    for (const { stdout } of runs) {
+      expect(stdout).toContain('Usage: thaw');
+      for (const command of ['dev', 'launch', 'ls', 'status', 'cost', 'tail'])
+        expect(stdout).toContain(command);
+    }
+    const builds = readdirSync(join(clone, 'dist', 'cli')).filter((entry) => entry.startsWith('b-'));
     const first = build();
+    expect(builds).toEqual([first]);
     await thaw('--help');
     await expect(thaw('ls')).rejects.toMatchObject({ code: 1 });
     expect(build()).toBe(first);

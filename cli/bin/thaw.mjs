@@ -5,7 +5,7 @@
 // sources through tsx, as before.
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { buildCli, freshEntry, knownFailure, recordFailure } from '../../scripts/build-cli.mjs';
+import { ensureBuilt } from '../../scripts/build-cli.mjs';
 
 // The AWS SDK warns on every start that it will need Node 22 from 2027; Thaw pins its version.
 const original = process.emitWarning;
@@ -23,16 +23,13 @@ process.emitWarning = (warning, ...rest) => {
 module.enableCompileCache?.();
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-let entry = freshEntry({ root });
-// A build that failed is not retried until a source changes: each run would pay for it.
-if (!entry && !knownFailure({ root })) {
-  try {
-    const manifest = await buildCli({ root });
-    entry = `${root}dist/cli/${manifest.entry}`;
-  } catch {
-    // Fall back to compiling the sources on the fly (slower start, same behaviour).
-    recordFailure({ root });
-  }
+// Built on the first run and after a source edit (one build at a time), then reused. A build that
+// failed is not retried until a source changes: each run would pay for it.
+let entry;
+try {
+  entry = await ensureBuilt({ root });
+} catch {
+  // dist/cli cannot be written: compile the sources on the fly (slower start, same behaviour).
 }
 if (entry) await import(entry);
 else {
