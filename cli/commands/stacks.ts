@@ -144,7 +144,7 @@ export function registerStackCommands(program: Command) {
     .command('status')
     .description('show one stack (with its history) or all stacks')
     .argument('[stack]', 'stack id', stackArg)
-    .option('--json', 'machine-readable output: id, state, lastAccessedAt, urls, …')
+    .option('--json', 'machine-readable output: id, state, lastAccessedAt, url (the one to open), urls, …')
     .action(
       withClient(async (client, stackId: string | undefined, options: { json?: boolean }) => {
         if (!stackId) {
