@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from './errors.ts';
-import { fillPlaceholders, idleTimeoutMs, parseSpecYaml, serviceHost, stackHosts } from './spec.ts';
+import {
+  effectiveSchedule,
+  fillPlaceholders,
+  idleTimeoutMs,
+  parseSpecYaml,
+  serviceHost,
+  stackHosts,
+  ttlMs,
+} from './spec.ts';
 
 const valid = `
 idleTimeout: 45m
@@ -153,5 +161,51 @@ describe('parseSpecYaml', () => {
       'http://api-pr-2.localhost:8080/v1?s=pr-2&d=localhost',
     );
     expect(serviceHost({ host: 'api-{stack}' }, 'pr-2', 'qa.example.com')).toBe('api-pr-2.qa.example.com');
+  });
+});
+
+describe('schedule and ttl (issue 16)', () => {
+  const minimal = 'services:\n  web:\n    run: node web.js\n    port: 3000\n';
+
+  it('parses a schedule with its defaults, and ttl; effectiveSchedule/ttlMs apply the deployment defaults', () => {
+    const spec = parseSpecYaml(
+      `schedule:\n  timezone: Europe/Berlin\n  warm:\n    - { days: mon-fri, from: "08:30", to: "18:00" }\nttl: 3d\n${minimal}`,
+    );
+    expect(spec.schedule).toEqual({
+      timezone: 'Europe/Berlin',
+      warm: [{ days: 'mon-fri', from: '08:30', to: '18:00' }],
+      wakeBefore: '5m',
+      onlyIfUsedWithin: '7d',
+    });
+    expect(ttlMs(spec, 14)).toBe(3 * 86_400_000);
+    const plain = parseSpecYaml(minimal);
+    const fallback = {
+      timezone: 'UTC',
+      warm: [{ days: 'daily', from: '09:00', to: '10:00' }],
+      wakeBefore: '5m',
+      onlyIfUsedWithin: '7d',
+    };
+    expect(effectiveSchedule(plain, fallback)).toBe(fallback);
+    expect(effectiveSchedule(parseSpecYaml(`schedule: false\n${minimal}`), fallback)).toBeUndefined();
+    expect(ttlMs(plain, 14)).toBe(14 * 86_400_000);
+    expect(ttlMs(plain, undefined)).toBeUndefined();
+    expect(ttlMs(parseSpecYaml(`ttl: false\n${minimal}`), 14)).toBeUndefined();
+  });
+
+  it('names the schedule field that is wrong and what is allowed', () => {
+    expect(
+      issuesOf(`schedule:\n  timezone: Mars/Olympus\n  warm: [{ from: "08:00", to: "09:00" }]\n${minimal}`),
+    ).toEqual([
+      'schedule.timezone: expected an IANA time zone such as "Europe/Berlin" or "UTC", got "Mars/Olympus"',
+    ]);
+    expect(
+      issuesOf(
+        `schedule:\n  timezone: UTC\n  warm: [{ days: weekdays, from: "08:00", to: "09:00" }]\n${minimal}`,
+      )[0],
+    ).toMatch(/^schedule\.warm\.0\.days: expected days as "mon-fri"/);
+    expect(issuesOf(`ttl: 2 weeks\n${minimal}`)[0]).toMatch(
+      /^ttl: expected false or a duration such as "90s", "30m", "2h" or "1d"/,
+    );
+    expect(issuesOf(`schedule: yes\n${minimal}`)[0]).toMatch(/^schedule: expected false or \{ timezone/);
   });
 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DURATION_RULE, parseDuration } from './duration.ts';
 import { ValidationError } from './errors.ts';
 import { SERVICE_NAME_PATTERN, SERVICE_NAME_RULE, STACK_ID_MAX } from './ids.ts';
+import { type Schedule, scheduleSchema } from './schedule.ts';
 import { parseWith } from './validation.ts';
 
 /** Fargate's valid cpu (units) → memory (MiB) combinations. */
@@ -28,6 +29,9 @@ const HOST_RULE =
   'one DNS label of lowercase letters, digits and hyphens with "{stack}" once, as the whole label or joined by "-" to a prefix or suffix: "{stack}", "api-{stack}", "{stack}-api"';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PATH_PREFIX = /^\/[A-Za-z0-9._~\-/]*$/;
+
+const SCHEDULE_RULE =
+  'expected false or { timezone, warm: [{ days, from, to }], wakeBefore?, onlyIfUsedWithin? }';
 
 const intIn = (min: number, max: number, what = 'an integer') => {
   const error = `expected ${what} ${min}-${max}`;
@@ -124,6 +128,26 @@ export const specSchema = z
       version: z.literal(1, { error: 'expected 1 (the only spec version so far)' }).default(1),
       idleTimeout: durationSchema.default('30m'),
       keepAwake: z.boolean({ error: 'expected true or false' }).default(false),
+      /** Warm windows (see core/schedule.ts); false: none, not even the deployment's default. */
+      schedule: z
+        .union([z.literal(false, { error: SCHEDULE_RULE }), scheduleSchema], {
+          error: (issue) => (issue.code === 'invalid_union' ? SCHEDULE_RULE : undefined),
+        })
+        .optional(),
+      /** Destroy the stack after this long without access; false: never (default: the deployment's STACK_TTL_DAYS). */
+      ttl: z
+        .union(
+          [
+            z.literal(false),
+            z
+              .string()
+              .refine((text) => parseDuration(text) !== undefined, {
+                error: `expected false or ${DURATION_RULE}`,
+              }),
+          ],
+          { error: `expected false or ${DURATION_RULE}` },
+        )
+        .optional(),
       databaseTemplate: z
         .string({ error: 'expected a database name' })
         .regex(/^[a-z_][a-z0-9_]{0,62}$/, {
@@ -142,7 +166,7 @@ export const specSchema = z
     {
       error: (issue) =>
         issue.code === 'unrecognized_keys'
-          ? 'allowed: version, idleTimeout, keepAwake, databaseTemplate, services'
+          ? 'allowed: version, idleTimeout, keepAwake, schedule, ttl, databaseTemplate, services'
           : undefined,
     },
   )
@@ -198,6 +222,22 @@ export function parseSpecYaml(text: string, source = 'thaw.yml'): StackSpec {
     );
   }
   return parseSpec(doc.toJS(), source);
+}
+
+/**
+ * The warm windows that apply to a stack: its own `schedule`, else the deployment's default; none
+ * when the spec says `schedule: false`.
+ */
+export function effectiveSchedule(spec: StackSpec, deploymentDefault?: Schedule): Schedule | undefined {
+  if (spec.schedule === false) return undefined;
+  return spec.schedule ?? deploymentDefault;
+}
+
+/** Milliseconds without access after which a stack is destroyed; undefined: never. */
+export function ttlMs(spec: StackSpec, deploymentDefaultDays?: number): number | undefined {
+  if (spec.ttl === false) return undefined;
+  if (spec.ttl !== undefined) return parseDuration(spec.ttl);
+  return deploymentDefaultDays ? deploymentDefaultDays * 86_400_000 : undefined;
 }
 
 /** Milliseconds of idleness after which a RUNNING stack is frozen. */
