@@ -76,6 +76,11 @@ export const lambdaEnv = {
    * it, a stack whose spec asks for a database fails at launch.
    */
   STACK_DATABASE_ADMIN_URL: postgresUrl().optional(),
+  /**
+   * Or a Secrets Manager secret holding that URL, read once at cold start (Terraform: the RDS master
+   * user's, which has CREATEDB and CREATEROLE). Stacks never see it: each gets a role of its own.
+   */
+  STACK_DATABASE_ADMIN_SECRET_ARN: secretArn().optional(),
   /** Where stacks connect (host, port, sslmode), when not the admin URL's; user, password and database are the stack's. */
   STACK_DATABASE_URL: postgresUrl().optional(),
   /** Databases a spec's databaseTemplate may name (comma-separated); default none. */

@@ -45,13 +45,20 @@ export async function resolveDatabaseUrl(
   secrets: Pick<SecretsManagerClient, 'send'> = new SecretsManagerClient({}),
 ): Promise<string> {
   if (config.DATABASE_URL) return config.DATABASE_URL;
-  const { SecretString } = await secrets.send(
-    new GetSecretValueCommand({ SecretId: config.DATABASE_SECRET_ARN }),
-  );
+  return readSecretUrl(config.DATABASE_SECRET_ARN!, 'DATABASE_SECRET_ARN', secrets);
+}
+
+/** The postgres:// URL a Secrets Manager secret holds, read once at cold start; `setting` names it in errors. */
+export async function readSecretUrl(
+  arn: string,
+  setting: string,
+  secrets: Pick<SecretsManagerClient, 'send'> = new SecretsManagerClient({}),
+): Promise<string> {
+  const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: arn }));
   const url = SecretString?.trim() ?? '';
   if (!/^postgres(ql)?:\/\//.test(url))
     throw new ConfigError(
-      `invalid configuration:\n  - DATABASE_SECRET_ARN: expected the secret to hold a postgres:// URL`,
+      `invalid configuration:\n  - ${setting}: expected the secret to hold a postgres:// URL`,
     );
   return url;
 }

@@ -22,6 +22,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env) =>
       'STACK_CAPACITY_PROVIDER_STRATEGY',
       'STACK_DATABASE_ADMIN_URL',
       'STACK_DATABASE_URL',
+      'STACK_DATABASE_ADMIN_SECRET_ARN',
       'STACK_DATABASE_TEMPLATES',
       'READY_POLL_SECONDS',
       'READY_TIMEOUT_SECONDS',

@@ -22,7 +22,6 @@ describe('the tasks Lambda without STACK_DATABASE_ADMIN_URL (issue 13)', () => {
     const executors = productionExecutors(config, {
       log,
       store: { history: async () => [] } as never,
-      databaseUrl: env.DATABASE_URL,
     });
     const spec = parseSpecYaml('services:\n  api:\n    image: api\n    port: 3000\n    database: true\n');
     const task = parseTask({

@@ -14,19 +14,23 @@ import type { TasksConfig } from './config.ts';
  */
 export function productionExecutors(
   config: TasksConfig,
-  { log, store }: { log: Log; store: Pick<Store, 'history'>; databaseUrl?: string },
+  {
+    log,
+    store,
+    stackAdminUrl = config.STACK_DATABASE_ADMIN_URL,
+  }: { log: Log; store: Pick<Store, 'history'>; stackAdminUrl?: string | undefined },
 ): ExecutorRegistry {
   const urls = { domain: config.STACK_DOMAIN, scheme: config.PUBLIC_SCHEME };
   // Per-stack databases live on STACK_DATABASE_ADMIN_URL's server, each owned by a role of the stack's
   // own. Never the control plane's URL: without the setting, a stack that asks for a database fails at
   // launch saying what to set.
-  const databases = config.STACK_DATABASE_ADMIN_URL
+  const databases = stackAdminUrl
     ? createPostgresDatabases({
-        adminUrl: config.STACK_DATABASE_ADMIN_URL,
+        adminUrl: stackAdminUrl,
         stackUrl: config.STACK_DATABASE_URL,
         templates: config.STACK_DATABASE_TEMPLATES,
       })
-    : refusingDatabases('STACK_DATABASE_ADMIN_URL');
+    : refusingDatabases('STACK_DATABASE_ADMIN_URL (or STACK_DATABASE_ADMIN_SECRET_ARN)');
   const orchestrator = createEcsOrchestrator({
     // Standard retry mode with jittered exponential backoff; throttling is retried inside the SDK first.
     ecs: new ECSClient({ region: config.AWS_REGION, maxAttempts: 6, retryMode: 'adaptive' }),

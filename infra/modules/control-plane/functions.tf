@@ -19,6 +19,8 @@ locals {
     events = merge(local.common_env, {
       TASKS_QUEUE_URL = aws_sqs_queue.tasks.url
     })
+    # STACK_DATABASE_ADMIN_SECRET_ARN: the RDS master user (CREATEDB, CREATEROLE) creates each stack's
+    # database and its own role; stacks never receive it (docs/orchestrators.md).
     tasks = merge(local.common_env, {
       EVENTS_QUEUE_URL                 = aws_sqs_queue.events.url
       TASKS_QUEUE_URL                  = aws_sqs_queue.tasks.url
@@ -38,6 +40,7 @@ locals {
       FARGATE_VCPU_HOUR                = tostring(var.fargate_vcpu_hour)
       FARGATE_GB_HOUR                  = tostring(var.fargate_gb_hour)
       REGISTRY_CREDENTIALS_ARN         = var.registry_credentials_secret_arn
+      STACK_DATABASE_ADMIN_SECRET_ARN  = aws_secretsmanager_secret.database_url.arn
     })
     freezer = merge(local.common_env, {
       EVENTS_QUEUE_URL = aws_sqs_queue.events.url
