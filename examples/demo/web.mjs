@@ -24,6 +24,11 @@ fetch(${JSON.stringify(`${apiUrl}/api/visits`)}, { method: 'POST' }).then(r => r
 
 const server = createServer((req, res) => {
   if (req.url === '/healthz') return res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  // GET /events: a server-sent event stream that sends one event, then stays open until the client leaves.
+  if (req.url === '/events') {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+    return res.write('data: hello\n\n');
+  }
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'x-demo-service': 'web' }).end(page());
 });
 // GET /ws: a WebSocket (the handshake of RFC 6455, then one text frame "hello"; it stays open until the

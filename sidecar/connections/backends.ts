@@ -8,13 +8,28 @@ import { backendAddress } from './proc-net.ts';
 
 type ServerList = { stackId: string; urls: string[] }[];
 
-/** Awake stacks (RUNNING, UPDATING) that can freeze at all (keep-awake stacks never do). */
-async function awakeStacks(store: Pick<Store, 'list'>): Promise<Map<string, Stack>> {
-  const stacks = await store.list({ states: ['RUNNING', 'UPDATING'] });
-  return new Map(stacks.filter((s) => s.spec && !s.spec.keepAwake).map((s) => [s.id, s]));
+/**
+ * Awake stacks (RUNNING, UPDATING) that can freeze at all (keep-awake stacks never do), and the
+ * smallest idle timeout of any stack that can be awake soon (a frozen one may wake between two polls).
+ */
+async function awakeStacks(
+  store: Pick<Store, 'list'>,
+): Promise<{ awake: Map<string, Stack>; idleMs: number[] }> {
+  const stacks = (await store.list()).filter(
+    (s) => s.spec && !s.spec.keepAwake && s.state !== 'DESTROYED' && s.state !== 'DESTROYING',
+  );
+  return {
+    awake: new Map(
+      stacks.filter((s) => s.state === 'RUNNING' || s.state === 'UPDATING').map((s) => [s.id, s]),
+    ),
+    idleMs: stacks.map((s) => idleTimeoutMs(s.spec!)),
+  };
 }
 
-function toBackends(awake: Map<string, Stack>, servers: ServerList): AwakeBackends {
+function toBackends(
+  { awake, idleMs }: Awaited<ReturnType<typeof awakeStacks>>,
+  servers: ServerList,
+): AwakeBackends {
   const addresses = new Map<string, string>();
   for (const { stackId, urls } of servers) {
     if (!awake.has(stackId)) continue;
@@ -23,8 +38,7 @@ function toBackends(awake: Map<string, Stack>, servers: ServerList): AwakeBacken
       if (address) addresses.set(address, stackId);
     }
   }
-  const idle = [...awake.values()].map((s) => idleTimeoutMs(s.spec!));
-  return { addresses, ...(idle.length ? { smallestIdleMs: Math.min(...idle) } : {}) };
+  return { addresses, ...(idleMs.length ? { smallestIdleMs: Math.min(...idleMs) } : {}) };
 }
 
 /** Backends from the route source the sidecar serves /traefik/dynamic from (thaw dev; the HTTP provider). */
@@ -53,7 +67,7 @@ export function backendsFromTraefikApi({
   timeoutMs?: number;
 }) {
   return async (): Promise<AwakeBackends> => {
-    const awake = await awakeStacks(store);
+    const stacks = await awakeStacks(store);
     const response = await fetch(new URL('/api/http/services', apiUrl), {
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -66,10 +80,10 @@ export function backendsFromTraefikApi({
     for (const service of services) {
       const name = (service.name ?? '').replace(/@[^@]*$/, '');
       const urls = (service.loadBalancer?.servers ?? []).flatMap((s) => (s.url ? [s.url] : []));
-      for (const [stackId, stack] of awake)
+      for (const [stackId, stack] of stacks.awake)
         for (const serviceName of Object.keys(stack.spec!.services))
           if (name === resourceName(stackId, serviceName)) servers.push({ stackId, urls });
     }
-    return toBackends(awake, servers);
+    return toBackends(stacks, servers);
   };
 }

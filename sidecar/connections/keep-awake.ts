@@ -6,7 +6,7 @@ import type { TcpSocket } from './proc-net.ts';
 export interface AwakeBackends {
   /** backend address → stack id */
   addresses: Map<string, string>;
-  /** The smallest idle timeout among awake stacks (ms), to poll often enough; undefined when none. */
+  /** The smallest idle timeout of any stack that may be awake by the next poll (ms); undefined when none. */
   smallestIdleMs?: number;
 }
 
@@ -16,7 +16,10 @@ export interface ConnectionWatcherOptions {
   /** ESTABLISHED sockets of the router's network namespace (`readEstablished`). */
   readSockets: () => Promise<TcpSocket[]>;
   backends: () => Promise<AwakeBackends>;
-  /** How often to look (ms, default 30 s); never less often than a third of the smallest idle timeout. */
+  /**
+   * How often to look (ms, default 30 s); never less often than a third of the smallest idle timeout,
+   * and every 5 s at most while no stack is known (the first one may have a short idle timeout).
+   */
   pollMs?: number;
   /** A connection keeps its stack awake for at most this long after it was first seen (ms, default 8 h). */
   maxConnectionMs?: number;
@@ -61,7 +64,7 @@ export function createConnectionWatcher(options: ConnectionWatcherOptions) {
   const tick = async (): Promise<TickResult> => {
     const now = clock();
     const [sockets, awake] = await Promise.all([readSockets(), backends()]);
-    nextPollMs = Math.max(1000, Math.min(pollMs, Math.floor((awake.smallestIdleMs ?? pollMs * 3) / 3)));
+    nextPollMs = Math.max(1000, Math.min(pollMs, Math.floor((awake.smallestIdleMs ?? 15_000) / 3)));
     const counted = new Map<string, number>();
     const capped = new Map<string, number>();
     const open = new Set<string>();

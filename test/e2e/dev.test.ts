@@ -7,7 +7,7 @@ import { type Dev, startDev } from '../../local/start-dev.ts';
 import { devRouters, requireTraefik } from '../helpers/dev-routers.ts';
 import { getVia } from '../helpers/http.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { openWebSocket } from '../helpers/websocket.ts';
+import { openEventStream, openWebSocket } from '../helpers/websocket.ts';
 
 const routers = devRouters();
 const IDLE_MS = 10_000;
@@ -122,6 +122,36 @@ describe.each(routers)('thaw dev end to end: $name router', ({ name, traefikBin 
   );
 
   it('the stack resumes again after the WebSocket test', async () => {
+    const response = await waitFor(
+      async () => {
+        const r = await getVia(dev.port, host(), '/', { accept: 'text/html' });
+        return !r.fromLauncher && r.status === 200 ? r : undefined;
+      },
+      { timeoutMs: 30_000, what: 'demo to answer again' },
+    );
+    expect(response.status).toBe(200);
+  });
+
+  it(
+    'the same for a server-sent event stream: open 3× the idle timeout → RUNNING; closed → FROZEN',
+    async () => {
+      await until('RUNNING');
+      const freezesBefore = await freezes();
+      const stream = await openEventStream(dev.port, host(), '/events');
+      expect(stream.status).toBe(200);
+      await waitFor(async () => stream.received().includes('data: hello'), {
+        what: 'the first event from demo',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 3 * IDLE_MS));
+      expect(await freezes()).toBe(freezesBefore);
+      expect(await state()).toBe('RUNNING');
+      await stream.close();
+      await until('FROZEN', IDLE_MS + 120_000);
+    },
+    4 * IDLE_MS + 180_000,
+  );
+
+  it('the stack resumes again after the event-stream test', async () => {
     const response = await waitFor(
       async () => {
         const r = await getVia(dev.port, host(), '/', { accept: 'text/html' });

@@ -71,3 +71,48 @@ export function openWebSocket(
     req.end();
   });
 }
+
+/** Opens a server-sent event stream (a GET that stays open) through a router; `close` leaves it. */
+export function openEventStream(
+  port: number,
+  host: string,
+  path = '/events',
+  timeoutMs = 10_000,
+): Promise<{ status: number; received: () => string; close: () => Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const req = request({
+      hostname: '127.0.0.1',
+      port,
+      path,
+      headers: { host, accept: 'text/event-stream' },
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error(`no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    req.on('response', (res) => {
+      clearTimeout(timer);
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        data += chunk;
+      });
+      res.on('error', () => {});
+      resolve({
+        status: res.statusCode ?? 0,
+        received: () => data,
+        close: () =>
+          new Promise<void>((done) => {
+            req.socket?.once('close', () => done());
+            req.destroy();
+            setTimeout(done, 1000).unref();
+          }),
+      });
+    });
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    req.end();
+  });
+}
