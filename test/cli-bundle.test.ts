@@ -161,10 +161,25 @@ describe('commands are loaded lazily', () => {
     },
   ];
 
+  // What the control API answers for two starts of a few seconds each in a stack's first 36 s.
+  const cost = {
+    id: 'pr-7',
+    state: 'FROZEN',
+    hourlyUsd: 0.0123,
+    awakeHours: 2 / 60,
+    runningHours: 24 / 3600,
+    starts: 2,
+    costUsd: (0.0123 * 2) / 60,
+    lifetimeHours: 36 / 3600,
+    alwaysOnUsd: (0.0123 * 36) / 3600,
+    savedUsd: 0,
+    wakes: 1,
+  };
+
   beforeAll(async () => {
-    server = createServer((_request, response) => {
+    server = createServer((request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(stacks));
+      response.end(JSON.stringify(request.url?.endsWith('/cost') ? cost : stacks));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
@@ -195,6 +210,17 @@ describe('commands are loaded lazily', () => {
     );
     return { stdout, urls: readFileSync(log, 'utf8').trim().split('\n') };
   }
+
+  it('thaw cost says what it counts: billed minutes per start, beside the running time', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [join(repo, 'cli', 'bin', 'thaw.mjs'), '--data-dir', dataDir, 'cost', 'pr-7'],
+      { env: { ...process.env, NO_COLOR: '1' } },
+    );
+    expect(stdout).toMatch(
+      /^pr-7\s+FROZEN\s+billed 2 min \(2 starts × 1-min minimum; awake 0\.4 min\) in 0\.6 min since launch {2}cost \$0\.0004 {2}saved \$0\.0000 vs always-on \(\$0\.0123\/h awake, 1 wake\)$/m,
+    );
+  });
 
   it.each([[['--help']], [['--data-dir', dataDir, 'ls']]])(
     'thaw %j loads the bundle and none of thaw dev’s dependencies',
