@@ -12,7 +12,7 @@ const socket = (localPort: number, remote: string): TcpSocket => ({
   inode: String(localPort),
 });
 
-function setup() {
+function setup(smallestIdleMs: number | null = 600_000) {
   let now = Date.parse('2026-11-30T08:00:00Z');
   let sockets: TcpSocket[] = [];
   const sent: ThawEvent[] = [];
@@ -26,7 +26,7 @@ function setup() {
         ['127.0.0.1:3001', 'pr-1'],
         ['10.0.3.4:3000', 'pr-2'],
       ]),
-      smallestIdleMs: 600_000,
+      ...(smallestIdleMs === null ? {} : { smallestIdleMs }),
     }),
     maxConnectionMs: 8 * HOUR,
     clock: () => now,
@@ -102,5 +102,16 @@ describe('open connections keep a stack awake', () => {
     t.advance(9 * HOUR);
     t.open(conn);
     expect((await t.watcher.poll()).counted.get('pr-1')).toBe(1);
+  });
+
+  it.each([
+    [600_000, 30_000], // idle 10 min: the configured 30 s
+    [9_000, 3_000], // idle 9 s: three polls per idle timeout
+    [2_000, 1_000], // never more than once a second
+    [null, 5_000], // no stack yet: every 5 s, the first may have a short idle timeout
+  ])('with a smallest idle timeout of %s ms it polls every %d ms', async (idle, interval) => {
+    const t = setup(idle);
+    await t.watcher.poll();
+    expect(t.watcher.intervalMs()).toBe(interval);
   });
 });

@@ -120,6 +120,8 @@ export function createConnectionWatcher(options: ConnectionWatcherOptions) {
       busy = run;
       return run;
     },
+    /** The wait before the next poll (ms), as the last poll set it. */
+    intervalMs: () => nextPollMs,
     /** Polls at once (which also learns the smallest idle timeout), then on the interval. */
     start() {
       running = true;
