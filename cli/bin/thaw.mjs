@@ -4,7 +4,7 @@
 // works with no build step. When the bundle cannot be built (no esbuild, a syntax error mid-edit) it runs the
 // sources through tsx, as before.
 import module from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureBuilt } from '../../scripts/build-cli.mjs';
 
 // The AWS SDK warns on every start that it will need Node 22 from 2027; Thaw pins its version.
@@ -31,7 +31,7 @@ try {
 } catch {
   // dist/cli cannot be written: compile the sources on the fly (slower start, same behaviour).
 }
-if (entry) await import(entry);
+if (entry) await import(pathToFileURL(entry).href);
 else {
   const { register } = await import('tsx/esm/api');
   register();
