@@ -106,7 +106,7 @@ export async function run(): Promise<void> {
     core.info(`Thaw: preview comment updated on #${prRef.number}`);
   }
 
-  if (command === 'launch') await startDeployment(inputs, stackId, prRef, Object.values(urls)[0]);
+  if (command === 'launch') await startDeployment(inputs, stackId, prRef, primaryUrl(stackId, urls));
 
   const messageId = await sendEvent(inputs, event);
   core.setOutput('stack-id', stackId);
