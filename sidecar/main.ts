@@ -32,6 +32,9 @@ const sidecar = await startSidecar({
   maxWaitSeconds: config.MAX_WAIT_SECONDS,
   defaultWakeSeconds: config.DEFAULT_WAKE_SECONDS,
   wakesPerMinute: config.WAKES_PER_MINUTE,
+  trustedProxies: config.TRUSTED_PROXIES,
+  maxHeldPerStack: config.MAX_HELD_PER_STACK,
+  maxHeld: config.MAX_HELD,
   botPattern: config.BOT_PATTERN ? new RegExp(config.BOT_PATTERN, 'i') : DEFAULT_BOTS,
   ...(traefik ? { isRouted: (host: string) => isRoutedThrough(traefik, host) } : {}),
   connections: config.OPEN_CONNECTIONS

@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -55,5 +56,41 @@ describe('the sidecar tailing an access log', () => {
     await sidecar.stop();
     sidecar = undefined;
     expect(sent).toMatchObject([{ type: 'ACCESS', stackId: stack.id, at: '2026-11-29T10:00:00.001Z' }]);
+  });
+});
+
+describe('the sidecar as a server', () => {
+  it("hands the socket address to the launcher: a peer that is no trusted proxy cannot pick its key with X-Forwarded-For", async () => {
+    const store = createMemoryStore();
+    const frozen = ['pr-1', 'pr-2'].map((id) => ({ ...stackIn('FROZEN')!, id }));
+    for (const stack of frozen) await store.save(stack, undefined, { history: [], tasks: [] });
+    sidecar = await startSidecar({
+      store,
+      events: { sendEvents: async () => {} },
+      log: silentLog,
+      domain,
+      wakesPerMinute: 1,
+      trustedProxies: [],
+    });
+    // One untrusted peer claiming two addresses, one wake each: keyed on its socket, the second is refused.
+    // Without the socket address the launcher would have to believe the header (two keys, no 429).
+    const statuses = [];
+    for (const [i, stack] of frozen.entries()) {
+      const host = stackHosts(stack.spec!, stack.id, domain)[0]!;
+      // fetch drops a Host header; node:http sends it.
+      const status = await new Promise<number>((resolve, reject) => {
+        const request = httpRequest(`${sidecar!.url}/`, {
+          headers: { host, 'x-forwarded-for': `203.0.113.${i + 1}` },
+        });
+        request.on('response', (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        request.on('error', reject);
+        request.end();
+      });
+      statuses.push(status);
+    }
+    expect(statuses).toEqual([503, 429]);
   });
 });

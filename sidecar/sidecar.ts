@@ -48,7 +48,8 @@ export async function startSidecar(options: SidecarOptions) {
   const index = createStackIndex({ store, domain: options.domain });
   // The app needs the sidecar's own URL (for the catch-all route), known once the server listens.
   let app: ReturnType<typeof createSidecarApp> | undefined;
-  const server = createAdaptorServer({ fetch: (request) => app!.fetch(request) }) as Server;
+  // The env (node-server's incoming request) carries the socket address the wake limit keys on.
+  const server = createAdaptorServer({ fetch: (request, env) => app!.fetch(request, env) }) as Server;
   await new Promise<void>((resolve) =>
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
   );
