@@ -5,6 +5,7 @@ import {
   keepsWarm,
   nextWarmStart,
   parseDays,
+  parseScheduleSetting,
   type Schedule,
   type ScheduleInput,
   scheduleSchema,
@@ -303,5 +304,46 @@ describe('scheduleSchema: invalid schedules name the field and what is allowed',
     ],
   ])('%j → %s', (input, expected) => {
     expect(issues(input).join('\n')).toContain(expected);
+  });
+});
+
+describe('parseScheduleSetting (DEFAULT_SCHEDULE)', () => {
+  it('reads the compact form and JSON into the same schedule', () => {
+    const compact = parseScheduleSetting('Europe/Berlin mon-fri 08:30-18:00, sat 10:00-12:00 wakeBefore=10m');
+    const json = parseScheduleSetting(
+      '{"timezone":"Europe/Berlin","warm":[{"days":"mon-fri","from":"08:30","to":"18:00"},{"days":"sat","from":"10:00","to":"12:00"}],"wakeBefore":"10m"}',
+    );
+    expect(compact).toEqual(json);
+    expect(compact).toEqual({
+      schedule: {
+        timezone: 'Europe/Berlin',
+        warm: [
+          { days: 'mon-fri', from: '08:30', to: '18:00' },
+          { days: 'sat', from: '10:00', to: '12:00' },
+        ],
+        wakeBefore: '10m',
+        onlyIfUsedWithin: '7d',
+      },
+    });
+    expect(parseScheduleSetting('UTC 09:00-17:00')).toMatchObject({
+      schedule: { warm: [{ days: 'daily', from: '09:00', to: '17:00' }] },
+    });
+  });
+
+  it('names what is wrong', () => {
+    expect(parseScheduleSetting('Europe/Paris mon-fri 8:30-18:00')).toEqual({
+      problems: [
+        'warm.0.from: expected a time of day "HH:MM" (00:00-24:00), optionally with seconds "HH:MM:SS"',
+      ],
+    });
+    expect(parseScheduleSetting('Nowhere/Else mon 08:00-09:00')).toMatchObject({
+      problems: [expect.stringMatching(/^timezone: expected an IANA time zone/)],
+    });
+    expect(parseScheduleSetting('UTC mon')).toEqual({
+      problems: ['warm.0: expected "<days> <from>-<to>" such as "mon-fri 08:30-18:00", got "mon"'],
+    });
+    expect(parseScheduleSetting('{"timezone":')).toMatchObject({
+      problems: [expect.stringMatching(/^expected a schedule as JSON/)],
+    });
   });
 });

@@ -263,3 +263,55 @@ export function shouldWake(
     return { wake: false, reason: `not used within ${schedule.onlyIfUsedWithin}` };
   return { wake: true, windowStart: next };
 }
+
+export const SCHEDULE_SETTING_RULE =
+  'a schedule as JSON ({"timezone":"Europe/Berlin","warm":[{"days":"mon-fri","from":"08:30","to":"18:00"}]}) or compact ("Europe/Berlin mon-fri 08:30-18:00, sat 10:00-12:00 wakeBefore=5m onlyIfUsedWithin=7d")';
+
+/**
+ * A deployment-wide schedule from a setting: the JSON of a `schedule` of thaw.yml, or the compact
+ * form `<timezone> <days> <from>-<to>[, <days> <from>-<to>…] [wakeBefore=<d>] [onlyIfUsedWithin=<d>]`.
+ * Returns the problems (each naming the field) instead of throwing.
+ */
+export function parseScheduleSetting(text: string): { schedule: Schedule } | { problems: string[] } {
+  const trimmed = text.trim();
+  let input: unknown;
+  if (trimmed.startsWith('{')) {
+    try {
+      input = JSON.parse(trimmed);
+    } catch (error) {
+      return { problems: [`expected ${SCHEDULE_SETTING_RULE}: ${(error as Error).message}`] };
+    }
+  } else {
+    const [timezone, ...rest] = trimmed.split(/\s+/);
+    const options: Record<string, string> = {};
+    const windows: string[] = [];
+    for (const word of rest) {
+      const option = /^(wakeBefore|onlyIfUsedWithin)=(.*)$/.exec(word);
+      if (option) options[option[1]!] = option[2]!;
+      else windows.push(word);
+    }
+    const warm = windows
+      .join(' ')
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0)
+      .map((part) => {
+        const match = /^(?:(\S+)\s+)?(\S+)-(\S+)$/.exec(part);
+        return match ? { days: match[1] ?? 'daily', from: match[2], to: match[3] } : part;
+      });
+    const bad = warm.flatMap((window, i) =>
+      typeof window === 'string'
+        ? [`warm.${i}: expected "<days> <from>-<to>" such as "mon-fri 08:30-18:00", got "${window}"`]
+        : [],
+    );
+    if (bad.length > 0) return { problems: bad };
+    input = { timezone, warm, ...options };
+  }
+  const result = scheduleSchema.safeParse(input);
+  if (result.success) return { schedule: result.data };
+  return {
+    problems: result.error.issues.map((issue) =>
+      issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+    ),
+  };
+}

@@ -139,11 +139,9 @@ export const specSchema = z
         .union(
           [
             z.literal(false),
-            z
-              .string()
-              .refine((text) => parseDuration(text) !== undefined, {
-                error: `expected false or ${DURATION_RULE}`,
-              }),
+            z.string().refine((text) => parseDuration(text) !== undefined, {
+              error: `expected false or ${DURATION_RULE}`,
+            }),
           ],
           { error: `expected false or ${DURATION_RULE}` },
         )

@@ -49,6 +49,11 @@ export interface Stack {
   /** Images or spec changed while frozen: the next wake deploys instead of only scaling up. */
   pendingDeploy: boolean;
   lastAccessedAt: Date | null;
+  /**
+   * The newest request (ACCESS) only: unlike lastAccessedAt, a wake does not move it, so a stack the
+   * schedule wakes every morning still counts as unused (time to live, `onlyIfUsedWithin`).
+   */
+  lastRequestAt: Date | null;
   /** `at` of the newest LAUNCH or DESTROY applied: older commands are stale. */
   lastCommandAt: Date | null;
   failureReason: string | null;

@@ -287,8 +287,16 @@ function currentStep(stack: Stack): number {
 }
 
 function touch(stack: Stack, at: Date): Step {
-  if (stack.lastAccessedAt && at <= stack.lastAccessedAt) return ignored('not newer than the last access');
+  if (stack.lastAccessedAt && at <= stack.lastAccessedAt) {
+    // A request older than a wake still counts as use.
+    if (!stack.lastRequestAt || at > stack.lastRequestAt) {
+      stack.lastRequestAt = at;
+      return changed;
+    }
+    return ignored('not newer than the last access');
+  }
   stack.lastAccessedAt = at;
+  stack.lastRequestAt = at;
   return changed;
 }
 
@@ -418,6 +426,7 @@ function newStack(id: string, now: Date): Stack {
     deferred: [],
     pendingDeploy: false,
     lastAccessedAt: null,
+    lastRequestAt: null,
     lastCommandAt: null,
     failureReason: null,
     failedIn: null,

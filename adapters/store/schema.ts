@@ -28,6 +28,8 @@ export const stacks = pgTable(
     transitionId: integer('transition_id').notNull(),
     pendingDeploy: boolean('pending_deploy').notNull().default(false),
     lastAccessedAt: time('last_accessed_at'),
+    /** The newest request only (a wake does not move it): time to live and schedules' onlyIfUsedWithin. */
+    lastRequestAt: time('last_request_at'),
     lastCommandAt: time('last_command_at'),
     failureReason: text('failure_reason'),
     /** When the current state was entered (null on rows written before it existed: updatedAt stands in). */

@@ -16,6 +16,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env) =>
       'RESUMING_TIMEOUT_SECONDS',
       'DESTROYING_TIMEOUT_SECONDS',
       'DEADLINE_GRACE_SECONDS',
+      'DEFAULT_SCHEDULE',
+      'STACK_TTL_DAYS',
     ],
     env,
   );

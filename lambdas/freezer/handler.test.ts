@@ -85,6 +85,34 @@ describe('freezer: deadlines', () => {
     );
   });
 
+  it('reads DEFAULT_SCHEDULE (JSON or compact) and STACK_TTL_DAYS (default 14, 0: never), naming what is wrong', () => {
+    const base = {
+      EVENTS_QUEUE_URL: 'http://q/e.fifo',
+      TASKS_QUEUE_URL: 'http://q/t',
+      DATABASE_URL: 'postgres://u@h/db',
+    };
+    expect(loadConfig(base).STACK_TTL_DAYS).toBe(14);
+    expect(loadConfig(base).DEFAULT_SCHEDULE).toBeUndefined();
+    expect(loadConfig({ ...base, STACK_TTL_DAYS: '0' }).STACK_TTL_DAYS).toBe(0);
+    expect(
+      loadConfig({ ...base, DEFAULT_SCHEDULE: 'Europe/Berlin mon-fri 08:30-18:00 wakeBefore=10m' })
+        .DEFAULT_SCHEDULE,
+    ).toEqual({
+      timezone: 'Europe/Berlin',
+      warm: [{ days: 'mon-fri', from: '08:30', to: '18:00' }],
+      wakeBefore: '10m',
+      onlyIfUsedWithin: '7d',
+    });
+    expect(
+      loadConfig({ ...base, DEFAULT_SCHEDULE: '{"timezone":"UTC","warm":[{"from":"09:00","to":"17:00"}]}' })
+        .DEFAULT_SCHEDULE?.warm,
+    ).toEqual([{ days: 'daily', from: '09:00', to: '17:00' }]);
+    expect(() => loadConfig({ ...base, DEFAULT_SCHEDULE: 'Europe/Berlin mon-fri 8:30-18:00' })).toThrow(
+      /DEFAULT_SCHEDULE: expected a schedule as JSON .*warm\.0\.from: expected a time of day/,
+    );
+    expect(() => loadConfig({ ...base, STACK_TTL_DAYS: 'two weeks' })).toThrow(/STACK_TTL_DAYS/);
+  });
+
   it('formats how long a transition took', () => {
     expect(formatElapsed(90_000)).toBe('90 s');
     expect(formatElapsed(25 * 60_000 + 30_000)).toBe('25 min');

@@ -1,8 +1,11 @@
+import { StaleVersionError } from '../../core/errors.ts';
 import { newEvent, type ThawEvent } from '../../core/events.ts';
 import { DEADLINE_GRACE_SECONDS, DEADLINE_TASK_ID, DEADLINES } from '../../core/machine.ts';
 import type { Clock, EventSender, Log, Store, TaskSender } from '../../core/ports.ts';
 import { systemClock } from '../../core/ports.ts';
-import { IN_FLIGHT_STATES, type InFlightState, type Stack } from '../../core/stack.ts';
+import { keepsWarm, type Schedule, shouldWake } from '../../core/schedule.ts';
+import { effectiveSchedule, ttlMs } from '../../core/spec.ts';
+import { IN_FLIGHT_STATES, type InFlightState, type Stack, type StackState } from '../../core/stack.ts';
 import { flushOutbox } from '../shared/outbox.ts';
 
 export interface FreezerDeps {
@@ -19,6 +22,12 @@ export interface FreezerDeps {
   deadlines?: Partial<Record<InFlightState, number>>;
   /** Seconds between re-sending an overdue transition's open tasks and failing it (default 5 min). */
   deadlineGraceSeconds?: number;
+  /** Warm windows of stacks whose spec has no `schedule` (DEFAULT_SCHEDULE); none by default. */
+  defaultSchedule?: Schedule;
+  /** Days without access after which a stack whose spec has no `ttl` is destroyed (STACK_TTL_DAYS); 0 or none: never. */
+  ttlDays?: number;
+  /** How long before the destroy the warning is recorded (default 1 day). */
+  ttlWarningMs?: number;
 }
 
 export interface FreezerResult {
@@ -28,6 +37,60 @@ export interface FreezerResult {
   resent?: number;
   /** Overdue transitions failed, still overdue after the grace (present when there were any). */
   timedOut?: number;
+  /** FROZEN stacks woken ahead of a warm window (present when there were any). */
+  wakes?: number;
+  /** Idle stacks left awake because they are inside (or just ahead of) a warm window. */
+  keptWarm?: number;
+  /** Stacks past their time to live, destroyed (present when there were any). */
+  expired?: number;
+  /** Stacks warned that they will be destroyed within a day (present when there were any). */
+  warned?: number;
+}
+
+/** States the time to live applies in: a transition in flight is left to finish first. */
+const TTL_STATES: StackState[] = ['RUNNING', 'FROZEN', 'FAILED'];
+export const TTL_WARNING_PREFIX = 'will be destroyed on';
+
+/**
+ * The last sign of use: a request, a push (LAUNCH) or the stack's creation. A wake (by the schedule
+ * or anyone) is not use: lastAccessedAt, which a wake moves, is not read.
+ */
+export function lastUsedAt(stack: Pick<Stack, 'lastRequestAt' | 'lastCommandAt' | 'createdAt'>): Date {
+  const times = [stack.lastRequestAt, stack.lastCommandAt, stack.createdAt].filter(
+    (t): t is Date => t !== null,
+  );
+  return new Date(Math.max(...times.map((t) => t.getTime())));
+}
+
+/** "14 days", "1 day", "36 h", "90 min". */
+export function formatTtl(ms: number): string {
+  const days = ms / 86_400_000;
+  if (Number.isInteger(days)) return days === 1 ? '1 day' : `${days} days`;
+  const hours = ms / 3_600_000;
+  if (Number.isInteger(hours)) return `${hours} h`;
+  return formatElapsed(ms);
+}
+
+/** "2026-12-14 09:30 UTC" */
+export function formatUtc(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** The time-to-live verdict for one stack at `now`. */
+export function expiry(
+  stack: Stack,
+  now: Date,
+  ttlDays: number | undefined,
+  warningMs: number,
+): { kind: 'none' } | { kind: 'warn' | 'destroy'; at: Date; ttl: number; since: Date } {
+  if (!stack.spec || !TTL_STATES.includes(stack.state)) return { kind: 'none' };
+  const ttl = ttlMs(stack.spec, ttlDays);
+  if (ttl === undefined) return { kind: 'none' };
+  const since = lastUsedAt(stack);
+  const at = new Date(since.getTime() + ttl);
+  if (now >= at) return { kind: 'destroy', at, ttl, since };
+  if (now.getTime() >= at.getTime() - warningMs) return { kind: 'warn', at, ttl, since };
+  return { kind: 'none' };
 }
 
 /** "20 min", "90 s", "2 h 5 min". */
@@ -72,7 +135,9 @@ export function overdueEvents(
 
 /**
  * The scheduled freezer: sends FREEZE for RUNNING stacks idle past their own idle timeout (keep-awake
- * stacks never are). Each FREEZE carries the access time it saw, so the state machine can drop a
+ * stacks never are, nor stacks inside a warm window of their schedule or within its wakeBefore). It
+ * sends RESUME for FROZEN stacks whose window opens within wakeBefore (only if used recently), and
+ * DESTROY for stacks unused past their time to live (noting in history a day ahead). Each FREEZE carries the access time it saw, so the state machine can drop a
  * FREEZE made stale by a newer ACCESS. It finds transitions past their deadline (a task or its report
  * lost to a DLQ, a Lambda timeout): re-sends their open tasks once, then fails them. It also sweeps
  * outbox entries that nobody sent.
@@ -87,11 +152,98 @@ export function createFreezerHandler({
   outboxSweepAgeMs = 60_000,
   deadlines = {},
   deadlineGraceSeconds = DEADLINE_GRACE_SECONDS,
+  defaultSchedule,
+  ttlDays,
+  ttlWarningMs = 86_400_000,
 }: FreezerDeps) {
   const limits = { ...DEADLINES, ...deadlines };
+
+  /** Appends a note to a stack's history (a compare-and-set write; a lost race is retried next run). */
+  const note = async (stack: Stack, detail: string, now: Date): Promise<boolean> => {
+    try {
+      await store.save({ ...stack, updatedAt: now }, stack, {
+        history: [
+          {
+            stackId: stack.id,
+            event: 'DESTROY',
+            from: stack.state,
+            to: stack.state,
+            transitionId: stack.transitionId,
+            at: now,
+            detail,
+          },
+        ],
+        tasks: [],
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof StaleVersionError) return false;
+      throw error;
+    }
+  };
+
+  /** Time to live: DESTROY for stacks unused past it, a history note for those within the warning. */
+  const expire = async (stacks: Stack[], now: Date) => {
+    const destroys: ThawEvent[] = [];
+    const expiredIds = new Set<string>();
+    let warned = 0;
+    for (const stack of stacks) {
+      const verdict = expiry(stack, now, ttlDays, ttlWarningMs);
+      if (verdict.kind === 'none') continue;
+      const why = `no access for ${formatTtl(verdict.ttl)}, last on ${formatUtc(verdict.since)}`;
+      if (verdict.kind === 'warn') {
+        const history = await store.history(stack.id);
+        const done = history.some(
+          (h) => h.detail?.startsWith(TTL_WARNING_PREFIX) && h.at.getTime() >= verdict.since.getTime(),
+        );
+        if (!done && (await note(stack, `${TTL_WARNING_PREFIX} ${formatUtc(verdict.at)} (${why})`, now)))
+          warned++;
+        continue;
+      }
+      if (destroys.length >= limit) continue;
+      if (!(await note(stack, `destroying: time to live reached (${why})`, now))) continue;
+      destroys.push(newEvent({ type: 'DESTROY', stackId: stack.id }, now));
+      expiredIds.add(stack.id);
+    }
+    if (destroys.length > 0) {
+      await events.sendEvents(destroys);
+      log.info('sent DESTROY for stacks past their time to live', { stackIds: [...expiredIds] });
+    }
+    if (warned > 0) log.info('recorded time-to-live warnings', { count: warned });
+    return { expiredIds, warned };
+  };
+
   return async (): Promise<FreezerResult> => {
     const now = clock();
-    const idle = await store.findIdle(now, limit);
+    const stable = await store.list({ states: TTL_STATES });
+    const { expiredIds, warned } = await expire(stable, now);
+    const scheduleOf = (stack: Stack | undefined) =>
+      stack?.spec ? effectiveSchedule(stack.spec, defaultSchedule) : undefined;
+    const byId = new Map(stable.map((stack) => [stack.id, stack]));
+
+    const wakeIds = stable
+      .filter((stack) => stack.state === 'FROZEN' && !expiredIds.has(stack.id))
+      .filter((stack) => {
+        const schedule = scheduleOf(stack);
+        return (
+          schedule !== undefined &&
+          shouldWake(schedule, { lastUsedAt: lastUsedAt(stack), frozenSince: stack.enteredAt }, now).wake
+        );
+      })
+      .slice(0, limit)
+      .map((stack) => stack.id);
+    if (wakeIds.length > 0) {
+      await events.sendEvents(wakeIds.map((stackId) => newEvent({ type: 'RESUME', stackId }, now)));
+      log.info('sent RESUME ahead of a warm window', { stackIds: wakeIds });
+    }
+
+    const idleAll = await store.findIdle(now, limit);
+    const idle = idleAll.filter((stack) => {
+      if (expiredIds.has(stack.id)) return false;
+      const schedule = scheduleOf(byId.get(stack.id));
+      return !(schedule && keepsWarm(schedule, now));
+    });
+    const keptWarm = idleAll.length - idle.length;
     const freezes = idle.map((stack) =>
       newEvent(
         { type: 'FREEZE', stackId: stack.id, seenAccessAt: stack.lastAccessedAt?.toISOString() ?? null },
@@ -131,6 +283,10 @@ export function createFreezerHandler({
       swept,
       ...(resent > 0 ? { resent } : {}),
       ...(timedOut > 0 ? { timedOut } : {}),
+      ...(wakeIds.length > 0 ? { wakes: wakeIds.length } : {}),
+      ...(keptWarm > 0 ? { keptWarm } : {}),
+      ...(expiredIds.size > 0 ? { expired: expiredIds.size } : {}),
+      ...(warned > 0 ? { warned } : {}),
     };
   };
 }

@@ -24,4 +24,6 @@ export const handler = createFreezerHandler({
     DESTROYING: config.DESTROYING_TIMEOUT_SECONDS,
   },
   deadlineGraceSeconds: config.DEADLINE_GRACE_SECONDS,
+  defaultSchedule: config.DEFAULT_SCHEDULE,
+  ttlDays: config.STACK_TTL_DAYS,
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { commaList, domainName, integer, parseEnv, postgresUrl, roleArn, secretArn } from '../../core/env.ts';
 import { DEADLINE_GRACE_SECONDS, DEADLINES } from '../../core/machine.ts';
+import { parseScheduleSetting, SCHEDULE_SETTING_RULE, type Schedule } from '../../core/schedule.ts';
 
 /**
  * Every environment variable a Thaw Lambda reads, with its rule and default. Each entry point picks
@@ -33,6 +34,25 @@ export const lambdaEnv = {
   DESTROYING_TIMEOUT_SECONDS: integer(60, 86_400, DEADLINES.DESTROYING),
   /** After re-sending an overdue transition's open tasks, seconds before the freezer fails it. */
   DEADLINE_GRACE_SECONDS: integer(30, 86_400, DEADLINE_GRACE_SECONDS),
+  /**
+   * Warm windows for stacks whose thaw.yml has no `schedule` (docs/spec.md#schedule), as JSON or
+   * compact: "Europe/Berlin mon-fri 08:30-18:00 wakeBefore=5m onlyIfUsedWithin=7d". Empty: none.
+   */
+  DEFAULT_SCHEDULE: z
+    .string()
+    .optional()
+    .transform((text, ctx): Schedule | undefined => {
+      if (!text?.trim()) return undefined;
+      const result = parseScheduleSetting(text);
+      if ('schedule' in result) return result.schedule;
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected ${SCHEDULE_SETTING_RULE}; ${result.problems.join('; ')}`,
+      });
+      return z.NEVER;
+    }),
+  /** Days without a request or push after which the freezer destroys a stack whose thaw.yml has no `ttl`; 0: never. */
+  STACK_TTL_DAYS: integer(0, 3650, 14),
   /** ECS cluster the stacks run in. */
   ECS_CLUSTER: z.string({ error: 'expected an ECS cluster name or ARN' }).min(1),
   /** Comma-separated private subnets for stack tasks. */
