@@ -212,6 +212,17 @@ describe('Terraform, parsed with a real HCL parser', () => {
     expect(args).toContain('--accesslog.format=json');
   });
 
+  it("Traefik's API listens on loopback only and the sidecar reads it (open connections keep stacks awake)", () => {
+    const args = edgeLocal('traefik_args') as string[];
+    expect(args).toContain('--api.insecure=true');
+    expect(args).toContain('--api.dashboard=false');
+    expect(args).toContain('--entryPoints.traefik.address=127.0.0.1:${local.traefik_api_port}');
+    const text = readFileSync(join(root, 'infra/modules/edge/traefik.tf'), 'utf8');
+    expect(text).toMatch(/TRAEFIK_API_URL\s+=\s+"http:\/\/127\.0\.0\.1:\$\{local\.traefik_api_port\}"/);
+    // Never published: no port mapping for it.
+    expect(text).not.toMatch(/containerPort\s*=\s*local\.traefik_api_port/);
+  });
+
   it('only the ALB reaches Traefik; only Traefik and the control plane (readiness) reach stacks', () => {
     const stacks = JSON.stringify(edge().resource!.aws_security_group!.stacks);
     expect(stacks).toContain('aws_security_group.traefik.id');

@@ -61,21 +61,17 @@ export function backendsFromTraefikApi({
   store,
   apiUrl,
   timeoutMs = 2000,
+  perPage = 100,
 }: {
   store: Pick<Store, 'list'>;
   apiUrl: string;
   timeoutMs?: number;
+  /** Traefik's API pages its lists (100 per page by default). */
+  perPage?: number;
 }) {
   return async (): Promise<AwakeBackends> => {
     const stacks = await awakeStacks(store);
-    const response = await fetch(new URL('/api/http/services', apiUrl), {
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    if (!response.ok) throw new Error(`Traefik API answered ${response.status}`);
-    const services = (await response.json()) as {
-      name?: string;
-      loadBalancer?: { servers?: { url?: string }[] };
-    }[];
+    const services = await allServices(apiUrl, { timeoutMs, perPage });
     const servers: ServerList = [];
     for (const service of services) {
       const name = (service.name ?? '').replace(/@[^@]*$/, '');
@@ -86,4 +82,29 @@ export function backendsFromTraefikApi({
     }
     return toBackends(stacks, servers);
   };
+}
+
+type TraefikService = { name?: string; loadBalancer?: { servers?: { url?: string }[] } };
+
+/**
+ * Every HTTP service Traefik knows, page by page: the API answers `per_page` entries (default 100)
+ * and names the next page in `X-Next-Page`, which wraps to 1 after the last one (Traefik v3.6).
+ */
+async function allServices(
+  apiUrl: string,
+  { timeoutMs, perPage, maxPages = 1000 }: { timeoutMs: number; perPage: number; maxPages?: number },
+): Promise<TraefikService[]> {
+  const all: TraefikService[] = [];
+  for (let page = 1; page <= maxPages; ) {
+    const url = new URL('/api/http/services', apiUrl);
+    url.searchParams.set('page', String(page));
+    url.searchParams.set('per_page', String(perPage));
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) throw new Error(`Traefik API answered ${response.status}`);
+    all.push(...((await response.json()) as TraefikService[]));
+    const next = Number(response.headers.get('x-next-page'));
+    if (!Number.isInteger(next) || next <= page) break;
+    page = next;
+  }
+  return all;
 }

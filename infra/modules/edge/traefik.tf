@@ -53,6 +53,7 @@ locals {
   launcher_config_file = "/etc/traefik/dynamic/thaw-launcher.yml"
   # Static configuration (CLI). Option names: https://doc.traefik.io/traefik/reference/install-configuration/
   # entrypoints (forwardedHeaders.trustedIPs) and .../observability/healthcheck/ping (ping.entryPoint).
+  traefik_api_port = 8081
   traefik_args = [
     "--entryPoints.web.address=:80",
     # The ALB sets X-Forwarded-For/-Proto; trust them from inside the VPC only (apps see https).
@@ -61,6 +62,14 @@ locals {
     "--entryPoints.ping.address=:${local.ping_port}",
     "--ping=true",
     "--ping.entryPoint=ping",
+    # The API, read-only and on loopback: the sidecar in the same task (awsvpc: one network namespace)
+    # reads each stack's backend addresses from GET /api/http/services to see open connections
+    # (docs/sidecar.md). No port mapping, no security-group rule: nothing outside the task reaches it.
+    # https://doc.traefik.io/traefik/reference/install-configuration/api-dashboard
+    "--api=true",
+    "--api.insecure=true",
+    "--api.dashboard=false",
+    "--entryPoints.traefik.address=127.0.0.1:${local.traefik_api_port}",
     "--providers.file.filename=${local.launcher_config_file}",
     "--providers.file.watch=false",
     "--providers.ecs.clusters=${aws_ecs_cluster.this.name}",
@@ -122,6 +131,7 @@ resource "aws_ecs_task_definition" "edge" {
         EVENTS_QUEUE_URL = var.events_queue_url
         ACCESS_LOG       = local.access_log
         TRAEFIK_URL      = "http://127.0.0.1:80"
+        TRAEFIK_API_URL  = "http://127.0.0.1:${local.traefik_api_port}"
         LAUNCHER_ROUTER  = "thaw-launcher"
       }, var.sidecar_environment) : { name = key, value = value }]
       secrets          = [{ name = "DATABASE_URL", valueFrom = var.database_url_secret_arn }]
