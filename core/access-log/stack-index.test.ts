@@ -30,4 +30,19 @@ describe('stack index', () => {
     ).toBeUndefined();
     expect(await index.stackIdFor('unknown.qa.example.com')).toBeUndefined();
   });
+
+  it('reads the router name of a service with a hyphen (thaw-<stack>--<service>)', async () => {
+    const store = createMemoryStore();
+    const spec = { ...demoSpec, services: { 'my-api': demoSpec.services.api! } };
+    const result = transition(undefined, launch('pr-6', { 'my-api': 'a' }, spec), new Date());
+    if (result.kind !== 'ignored') await store.save(result.stack, undefined, result);
+    const index = createStackIndex({ store, domain: 'qa.example.com' });
+    await index.refresh();
+    expect(await index.stackIdForLine({ host: 'alias.example.org', router: 'thaw-pr-6--my-api' })).toBe(
+      'pr-6',
+    );
+    expect(
+      await index.stackIdForLine({ host: 'alias.example.org', router: 'thaw-pr-6-my-api' }),
+    ).toBeUndefined();
+  });
 });

@@ -1,4 +1,4 @@
-import { isStackId } from '../ids.ts';
+import { parseResourceName } from '../orchestrator.ts';
 import type { Store } from '../ports.ts';
 import { stackHosts } from '../spec.ts';
 
@@ -57,18 +57,15 @@ export function createStackIndex({ store, domain, refreshMs = 5000, clock = Date
   return {
     stackIdFor,
     /**
-     * The stack of an access-log line: by its host, else by a Thaw router name `thaw-<stack>-<service>`
-     * (a request whose Host the map does not know, e.g. an alias routed by a custom rule).
+     * The stack of an access-log line: by its host, else by a Thaw router name (`resourceName`:
+     * `thaw-<stack>-<service>`, or `thaw-<stack>--<service>` for a service with a hyphen), for a
+     * request whose Host the map does not know, e.g. an alias routed by a custom rule.
      */
     async stackIdForLine(line: { host: string; router: string | null }): Promise<string | undefined> {
       const byHost = await stackIdFor(line.host);
-      if (byHost || !line.router?.startsWith('thaw-')) return byHost;
-      const rest = line.router.slice(5);
-      for (let cut = rest.lastIndexOf('-'); cut > 0; cut = rest.lastIndexOf('-', cut - 1)) {
-        const id = rest.slice(0, cut);
-        if (isStackId(id) && services.get(id)?.includes(rest.slice(cut + 1))) return id;
-      }
-      return undefined;
+      const named = line.router ? parseResourceName(line.router) : undefined;
+      if (byHost || !named) return byHost;
+      return services.get(named.stackId)?.includes(named.service) ? named.stackId : undefined;
     },
     refresh,
   };
