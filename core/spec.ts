@@ -1,4 +1,4 @@
-import { parseDocument } from 'yaml';
+import { type Document, LineCounter, parseDocument, visit } from 'yaml';
 import { z } from 'zod';
 import { DURATION_RULE, parseDuration } from './duration.ts';
 import { ValidationError } from './errors.ts';
@@ -208,8 +208,23 @@ export function parseSpec(input: unknown, subject = 'spec'): StackSpec {
 }
 
 /** Parses the text of a thaw.yml; YAML syntax errors carry line and column. */
+/** Where the first alias without an anchor stands, as `line L, column C`. */
+function unresolvedAliasAt(doc: Document, lineCounter: LineCounter): string {
+  let where = '';
+  visit(doc, {
+    Alias(_, node) {
+      if (node.resolve(doc) !== undefined || !node.range) return;
+      const { line, col } = lineCounter.linePos(node.range[0]);
+      where = `line ${line}, column ${col}`;
+      return visit.BREAK;
+    },
+  });
+  return where;
+}
+
 export function parseSpecYaml(text: string, source = 'thaw.yml'): StackSpec {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter });
   if (doc.errors.length > 0) {
     throw new ValidationError(
       source,
@@ -219,7 +234,20 @@ export function parseSpecYaml(text: string, source = 'thaw.yml'): StackSpec {
       })),
     );
   }
-  return parseSpec(doc.toJS(), source);
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (error) {
+    // The yaml package resolves aliases here and throws a ReferenceError for one with no anchor.
+    if (!(error instanceof ReferenceError)) throw error;
+    throw new ValidationError(source, [
+      {
+        path: unresolvedAliasAt(doc, lineCounter),
+        message: `${error.message}: an alias *name needs an anchor &name before it`,
+      },
+    ]);
+  }
+  return parseSpec(data, source);
 }
 
 /**

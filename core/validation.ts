@@ -13,13 +13,30 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
-  if (text === undefined) return String(value);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = undefined; // a BigInt or a cycle: JSON cannot say it
+  }
+  if (text === undefined) {
+    try {
+      return String(value);
+    } catch {
+      return Array.isArray(value) ? 'a list' : `a value of type ${typeof value}`; // e.g. an object with no prototype
+    }
+  }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/** `services.web.port`; a key that is empty or holds a dot or a space is quoted, so every path names its field. */
 function joinPath(path: readonly PropertyKey[]): string {
-  return path.map((key) => String(key)).join('.');
+  return path
+    .map((key) => {
+      const text = String(key);
+      return text === '' || /[.\s"]/.test(text) ? JSON.stringify(text) : text;
+    })
+    .join('.');
 }
 
 /** Turns zod issues into messages that name the field, the value received and what is allowed. */
