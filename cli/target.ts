@@ -1,15 +1,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ThawError } from '../core/errors.ts';
-import { type ControlPlaneClient, devClient } from '../core/views.ts';
+import type { ControlPlaneClient } from '../core/views.ts';
 import { CONTROL_TOKEN_FILE, readControlToken } from '../local/control-api.ts';
+import { deploymentClient, findDeployment } from './aws-target.ts';
+import { loadCliConfig } from './config.ts';
+import { createDevClient } from './dev-client.ts';
 
 export class NoControlPlaneError extends ThawError {
   override name = 'NoControlPlaneError';
 }
 
 /** Finds the control plane for CLI commands: a `thaw dev` running with this data directory. */
-export function resolveClient(options: { dataDir?: string }): ControlPlaneClient {
+export function resolveClient(options: { dataDir?: string; deployment?: string }): ControlPlaneClient {
+  // --deployment / THAW_DEPLOYMENT: a deployed control plane (events queue + store), see docs/operate.md.
+  const deployment = options.deployment ?? loadCliConfig().THAW_DEPLOYMENT;
+  if (deployment) return deploymentClient(findDeployment(deployment));
   const dataDir = resolve(options.dataDir ?? '.thaw');
   const file = join(dataDir, 'dev.json');
   if (!existsSync(file)) {
@@ -30,5 +36,5 @@ export function resolveClient(options: { dataDir?: string }): ControlPlaneClient
     throw new NoControlPlaneError(
       `"thaw dev" (pid ${pid}) is running but ${join(dataDir, CONTROL_TOKEN_FILE)} cannot be read: run the command as the user who started "thaw dev".`,
     );
-  return devClient(controlUrl, token);
+  return createDevClient({ controlUrl, token });
 }

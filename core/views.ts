@@ -47,7 +47,10 @@ export interface StackDetail extends StackView {
   history: { event: string; from: string | null; to: string; at: string; detail: string | null }[];
 }
 
-/** How CLI commands reach a control plane: a running `thaw dev`, or AWS (queue URL + DATABASE_URL). */
+/**
+ * How CLI commands reach a control plane: a running `thaw dev` (cli/dev-client.ts), or AWS (queue URL +
+ * DATABASE_URL).
+ */
 export interface ControlPlaneClient {
   send(events: ThawEvent[]): Promise<void>;
   list(): Promise<StackView[]>;
@@ -77,37 +80,4 @@ export function toHistory(entries: HistoryEntry[]): StackDetail['history'] {
     at: h.at.toISOString(),
     detail: h.detail,
   }));
-}
-
-/**
- * The client for a `thaw dev` running in a directory (found through `<data dir>/dev.json`), with the
- * token it wrote to `<data dir>/control-token`.
- */
-export function devClient(controlUrl: string, token: string): ControlPlaneClient {
-  const call = async (path: string, init?: RequestInit) => {
-    const response = await fetch(`${controlUrl}${path}`, {
-      ...init,
-      headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${token}` },
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (response.status === 404) return undefined;
-    if (!response.ok) throw new Error(`thaw dev answered ${response.status}: ${await response.text()}`);
-    return response.json();
-  };
-  return {
-    async send(events) {
-      await call('/events', {
-        method: 'POST',
-        body: JSON.stringify(events),
-        headers: { 'content-type': 'application/json' },
-      });
-    },
-    list: async () => (await call('/stacks')) as StackView[],
-    get: async (id) => (await call(`/stacks/${encodeURIComponent(id)}`)) as StackDetail | undefined,
-    cost: async (id) =>
-      (await call(`/stacks/${encodeURIComponent(id)}/cost`)) as
-        | ({ id: string; state: string } & StackCost)
-        | undefined,
-    close: async () => {},
-  };
 }
