@@ -174,6 +174,34 @@ describe('Terraform, parsed with a real HCL parser', () => {
     expect(read?.resources).toEqual(['${aws_secretsmanager_secret.database_url.arn}']);
   });
 
+  it('no function gets the GitHub token in its environment: the tasks function reads it from Secrets Manager', () => {
+    const text = readFileSync(join(root, 'infra/modules/control-plane/functions.tf'), 'utf8');
+    const environments = JSON.stringify(local(controlPlane(), 'environments'));
+    expect(environments).not.toMatch(/GITHUB_TOKEN\s*=/);
+    expect(environments).not.toContain('var.github_token');
+    expect(text).toMatch(
+      /GITHUB_TOKEN_SECRET_ARN\s+=\s+local\.github_token_given \? aws_secretsmanager_secret\.github_token\[0\]\.arn : ""/,
+    );
+    // count cannot depend on a sensitive value: only whether a token is given is made nonsensitive.
+    expect(local(controlPlane(), 'github_token_given')).toBe('${nonsensitive(var.github_token != "")}');
+    const secret = first(controlPlane().resource!.aws_secretsmanager_secret!.github_token);
+    expect(secret.count).toBe('${local.github_token_given ? 1 : 0}');
+    const version = first(controlPlane().resource!.aws_secretsmanager_secret_version!.github_token);
+    expect(version.count).toBe('${local.github_token_given ? 1 : 0}');
+    expect(version.secret_string).toBe('${var.github_token}');
+    const tasks = first(controlPlane().data!.aws_iam_policy_document!.tasks);
+    const read = ((tasks.dynamic as Record<string, Obj[]>).statement ?? [])[0]!;
+    expect(read.for_each).toBe(
+      '${local.github_token_given ? [aws_secretsmanager_secret.github_token[0].arn] : []}',
+    );
+    expect(first(read.content)).toMatchObject({
+      sid: 'ReadGitHubToken',
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: ['${statement.value}'],
+    });
+    expect(first(controlPlane().variable!.github_token).sensitive).toBe(true);
+  });
+
   it('the freezer runs on an EventBridge Scheduler rule', () => {
     const schedule = first(controlPlane().resource!.aws_scheduler_schedule!.freezer);
     expect(JSON.stringify(schedule.target)).toContain('aws_lambda_function.this[\\"freezer\\"].arn');

@@ -41,6 +41,33 @@ import { motoEnvironment, motoSchedule } from './helpers/moto.ts';
 import { hasOpenssl, postgresBinDir, startTlsPostgres, type TlsPostgres } from './helpers/tls-postgres.ts';
 
 const root = new URL('..', import.meta.url).pathname;
+/**
+ * The helper's evaluator, plus the forms the control plane uses for a secret created only when its value
+ * is given (the GitHub token): `nonsensitive(var.x != "")`, `local.flag ? a : b` and `aws_t.name[0].attr`.
+ */
+class RehearsalHcl extends HclEvaluator {
+  override expression(text: string, where: string): string {
+    const expression = text.trim();
+    const given = expression.match(/^nonsensitive\(var\.(\w+) != ""\)$/);
+    if (given) return String(this.variable(given[1]!) !== '');
+    const conditional = expression.match(/^(local\.\w+) \? (\S+) : (\S+)$/);
+    if (conditional) {
+      const flag = this.expression(conditional[1]!, where);
+      if (flag !== 'true' && flag !== 'false')
+        throw new Error(`${where}: ${conditional[1]} is not a boolean`);
+      return this.expression(flag === 'true' ? conditional[2]! : conditional[3]!, where);
+    }
+    const indexed = expression.match(/^aws_\w+\.\w+\[0\]\.\w+$/);
+    if (indexed) {
+      const value = this.inputs.resources[expression];
+      if (value === undefined)
+        throw new Error(`${where}: the rehearsal has no local value for ${expression}`);
+      return value;
+    }
+    return super.expression(text, where);
+  }
+}
+
 const node22 = process.env.THAW_NODE22_BIN;
 const elasticmqUrl = process.env.THAW_TEST_ELASTICMQ_URL;
 const motoUrl = process.env.THAW_TEST_MOTO_URL;
@@ -316,10 +343,11 @@ describe.skipIf(missing.length > 0)(
       variables.stack_subnet_ids = network.subnets;
       variables.stack_security_group_ids = network.securityGroups;
 
-      hcl = await HclEvaluator.load(join(root, 'infra', 'modules', 'control-plane'), {
-        variables,
-        resources,
-      });
+      const inputs = { variables, resources };
+      hcl = new RehearsalHcl(
+        (await HclEvaluator.load(join(root, 'infra', 'modules', 'control-plane'), inputs)).module,
+        inputs,
+      );
 
       // SQS (ElasticMQ): the four queues with the attributes of their aws_sqs_queue blocks, DLQs first.
       for (const name of ['events_dlq', 'tasks_dlq', 'events', 'tasks']) {
@@ -410,6 +438,15 @@ describe.skipIf(missing.length > 0)(
       });
       // github_token and registry_credentials_secret_arn default to "": Terraform leaves them out.
       expect(environments.tasks).not.toHaveProperty('GITHUB_TOKEN');
+      expect(environments.tasks).not.toHaveProperty('GITHUB_TOKEN_SECRET_ARN');
+      // With a token, the tasks function gets the ARN of the secret Terraform creates, never the token.
+      const withToken = new RehearsalHcl(hcl.module, {
+        variables: { ...variables, github_token: 'ghp_rehearsal' },
+        resources: { ...resources, 'aws_secretsmanager_secret.github_token[0].arn': 'arn:github-token' },
+      }).functionEnvironment('tasks');
+      expect(withToken.GITHUB_TOKEN_SECRET_ARN).toBe('arn:github-token');
+      for (const name of FUNCTIONS)
+        expect(JSON.stringify({ ...environments[name], ...withToken })).not.toContain('ghp_rehearsal');
       for (const name of FUNCTIONS) {
         expect(environments[name]).not.toHaveProperty('DATABASE_URL');
         expect(JSON.stringify(environments[name])).not.toContain(database!.url);

@@ -127,6 +127,8 @@ export const lambdaEnv = {
   AWS_REGION: z.string().min(1).default('us-east-1'),
   /** A long-lived token (fine-grained, pull-requests write) for the PR comment; without it the notifier only logs. */
   GITHUB_TOKEN: z.string().min(1).optional(),
+  /** Or a Secrets Manager secret holding that token, read once at cold start (Terraform: when github_token is set). */
+  GITHUB_TOKEN_SECRET_ARN: secretArn().optional(),
   GITHUB_API_URL: z.url().default('https://api.github.com'),
   /** Fargate prices for the cost shown on the PR (default us-east-1 Linux/x86). */
   FARGATE_VCPU_HOUR: z.coerce.number({ error: 'expected USD per vCPU-hour' }).positive().default(0.04048),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../core/errors.ts';
-import { resolveDatabaseUrl } from './runtime.ts';
+import { resolveDatabaseUrl, resolveGitHubToken } from './runtime.ts';
 
 const secrets = (SecretString: string | undefined, calls: unknown[] = []) => ({
   send: (async (command: { input: unknown }) => {
@@ -37,5 +37,32 @@ describe('resolveDatabaseUrl', () => {
     ).catch((e) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect(String(error.message)).not.toContain('hunter2');
+  });
+});
+
+describe('resolveGitHubToken', () => {
+  const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:thaw/github-token-AbCdEf';
+
+  it('uses GITHUB_TOKEN when given (local, tests), without asking Secrets Manager', async () => {
+    const calls: unknown[] = [];
+    expect(await resolveGitHubToken({ GITHUB_TOKEN: 'ghp_direct' }, secrets('x', calls))).toBe('ghp_direct');
+    expect(calls).toEqual([]);
+  });
+
+  it('reads the token from the secret named by GITHUB_TOKEN_SECRET_ARN', async () => {
+    const calls: unknown[] = [];
+    expect(await resolveGitHubToken({ GITHUB_TOKEN_SECRET_ARN: arn }, secrets('ghp_stored\n', calls))).toBe(
+      'ghp_stored',
+    );
+    expect(calls).toEqual([{ SecretId: arn }]);
+  });
+
+  it('no token and no secret: undefined (the notifier only logs); an empty secret is a ConfigError', async () => {
+    const calls: unknown[] = [];
+    expect(await resolveGitHubToken({}, secrets('x', calls))).toBeUndefined();
+    expect(calls).toEqual([]);
+    const error = await resolveGitHubToken({ GITHUB_TOKEN_SECRET_ARN: arn }, secrets('  ')).catch((e) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(String(error.message)).toContain('GITHUB_TOKEN_SECRET_ARN');
   });
 });

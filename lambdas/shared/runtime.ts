@@ -54,11 +54,36 @@ export async function readSecretUrl(
   setting: string,
   secrets: Pick<SecretsManagerClient, 'send'> = new SecretsManagerClient({}),
 ): Promise<string> {
-  const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: arn }));
-  const url = SecretString?.trim() ?? '';
+  const url = await readSecretString(arn, setting, secrets);
   if (!/^postgres(ql)?:\/\//.test(url))
     throw new ConfigError(
       `invalid configuration:\n  - ${setting}: expected the secret to hold a postgres:// URL`,
     );
   return url;
+}
+
+/**
+ * The string a Secrets Manager secret holds (trimmed), read once at cold start so the value never
+ * sits in the function's environment; an empty secret is a ConfigError naming `setting`, never the value.
+ */
+export async function readSecretString(
+  arn: string,
+  setting: string,
+  secrets: Pick<SecretsManagerClient, 'send'> = new SecretsManagerClient({}),
+): Promise<string> {
+  const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: arn }));
+  const value = SecretString?.trim() ?? '';
+  if (!value)
+    throw new ConfigError(`invalid configuration:\n  - ${setting}: expected the secret to hold a string`);
+  return value;
+}
+
+/** The GitHub token: GITHUB_TOKEN when given (local, tests), else the GITHUB_TOKEN_SECRET_ARN secret; none: undefined. */
+export async function resolveGitHubToken(
+  config: { GITHUB_TOKEN?: string | undefined; GITHUB_TOKEN_SECRET_ARN?: string | undefined },
+  secrets: Pick<SecretsManagerClient, 'send'> = new SecretsManagerClient({}),
+): Promise<string | undefined> {
+  if (config.GITHUB_TOKEN) return config.GITHUB_TOKEN;
+  if (!config.GITHUB_TOKEN_SECRET_ARN) return undefined;
+  return readSecretString(config.GITHUB_TOKEN_SECRET_ARN, 'GITHUB_TOKEN_SECRET_ARN', secrets);
 }

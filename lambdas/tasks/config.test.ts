@@ -35,6 +35,17 @@ describe('tasks Lambda configuration', () => {
     );
   });
 
+  it('reads GITHUB_TOKEN_SECRET_ARN (the token from Secrets Manager) and refuses a token in its place, without showing it', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:thaw/github-token-AbCdEf';
+    expect(loadConfig({ ...base, GITHUB_TOKEN_SECRET_ARN: arn }).GITHUB_TOKEN_SECRET_ARN).toBe(arn);
+    expect(loadConfig(base).GITHUB_TOKEN_SECRET_ARN).toBeUndefined();
+    const message = problems({ GITHUB_TOKEN_SECRET_ARN: 'ghp_secretvalue123' });
+    expect(message).toMatch(/GITHUB_TOKEN_SECRET_ARN.*expected a Secrets Manager secret ARN/);
+    expect(message).not.toContain('ghp_secretvalue123');
+    // Local mode and tests still hand the token directly.
+    expect(loadConfig({ ...base, GITHUB_TOKEN: 'ghp_x' }).GITHUB_TOKEN).toBe('ghp_x');
+  });
+
   it('refuses readiness polls faster than every 2 s (each costs ECS calls) and an unknown check', () => {
     expect(problems({ READY_POLL_SECONDS: '1' })).toMatch(/READY_POLL_SECONDS/);
     expect(loadConfig({ ...base, READY_POLL_SECONDS: '2' }).READY_POLL_SECONDS).toBe(2);

@@ -30,6 +30,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env) =>
       'REGISTRY_CREDENTIALS_ARN',
       'AWS_REGION',
       'GITHUB_TOKEN',
+      'GITHUB_TOKEN_SECRET_ARN',
       'GITHUB_API_URL',
       'FARGATE_VCPU_HOUR',
       'FARGATE_GB_HOUR',

@@ -18,7 +18,14 @@ export function productionExecutors(
     log,
     store,
     stackAdminUrl = config.STACK_DATABASE_ADMIN_URL,
-  }: { log: Log; store: Pick<Store, 'history'>; stackAdminUrl?: string | undefined },
+    githubToken = config.GITHUB_TOKEN,
+  }: {
+    log: Log;
+    store: Pick<Store, 'history'>;
+    stackAdminUrl?: string | undefined;
+    /** GITHUB_TOKEN, or the string of GITHUB_TOKEN_SECRET_ARN read at cold start. */
+    githubToken?: string | undefined;
+  },
 ): ExecutorRegistry {
   const urls = { domain: config.STACK_DOMAIN, scheme: config.PUBLIC_SCHEME };
   // Per-stack databases live on STACK_DATABASE_ADMIN_URL's server, each owned by a role of the stack's
@@ -62,7 +69,7 @@ export function productionExecutors(
       inlineWaitMs: 0,
     }),
     notify: createGitHubNotifier({
-      token: config.GITHUB_TOKEN,
+      token: githubToken,
       apiUrl: config.GITHUB_API_URL,
       urls,
       prices: { vcpuHour: config.FARGATE_VCPU_HOUR, gbHour: config.FARGATE_GB_HOUR },

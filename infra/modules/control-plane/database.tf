@@ -97,3 +97,26 @@ resource "aws_secretsmanager_secret_version" "database_url" {
   secret_id     = aws_secretsmanager_secret.database_url.id
   secret_string = local.database_url
 }
+
+# The GitHub token for the PR comment, read by the tasks function at cold start (GITHUB_TOKEN_SECRET_ARN)
+# so it never sits in a function's configuration. Only when a token is given: `count` cannot depend on a
+# sensitive value, and whether a token is given is not secret, so that one boolean is made nonsensitive.
+locals {
+  github_token_given = nonsensitive(var.github_token != "")
+}
+
+resource "aws_secretsmanager_secret" "github_token" {
+  #checkov:skip=CKV_AWS_149:the AWS-managed secretsmanager key is used; a CMK is left to operators
+  #checkov:skip=CKV2_AWS_57:the token is issued by GitHub; rotating it needs GitHub, not a rotation Lambda
+  count                   = local.github_token_given ? 1 : 0
+  name                    = "${var.name}/github-token"
+  description             = "GitHub token (pull-requests write) for Thaw's PR comment"
+  recovery_window_in_days = var.secret_recovery_window_in_days
+  tags                    = var.tags
+}
+
+resource "aws_secretsmanager_secret_version" "github_token" {
+  count         = local.github_token_given ? 1 : 0
+  secret_id     = aws_secretsmanager_secret.github_token[0].id
+  secret_string = var.github_token
+}

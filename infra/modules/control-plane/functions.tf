@@ -20,7 +20,8 @@ locals {
       TASKS_QUEUE_URL = aws_sqs_queue.tasks.url
     })
     # STACK_DATABASE_ADMIN_SECRET_ARN: the RDS master user (CREATEDB, CREATEROLE) creates each stack's
-    # database and its own role; stacks never receive it (docs/orchestrators.md).
+    # database and its own role; stacks never receive it (docs/orchestrators.md). GITHUB_TOKEN_SECRET_ARN:
+    # the token is read from Secrets Manager at cold start, never put in the environment.
     tasks = merge(local.common_env, {
       EVENTS_QUEUE_URL                 = aws_sqs_queue.events.url
       TASKS_QUEUE_URL                  = aws_sqs_queue.tasks.url
@@ -36,7 +37,7 @@ locals {
       TRAEFIK_ENTRYPOINT               = var.traefik_entrypoint
       STACK_ARCHITECTURE               = var.stack_architecture
       STACK_CAPACITY_PROVIDER_STRATEGY = var.stack_capacity_provider_strategy
-      GITHUB_TOKEN                     = var.github_token
+      GITHUB_TOKEN_SECRET_ARN          = local.github_token_given ? aws_secretsmanager_secret.github_token[0].arn : ""
       FARGATE_VCPU_HOUR                = tostring(var.fargate_vcpu_hour)
       FARGATE_GB_HOUR                  = tostring(var.fargate_gb_hour)
       REGISTRY_CREDENTIALS_ARN         = var.registry_credentials_secret_arn
@@ -74,7 +75,7 @@ resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to the queue DLQs, not a function DLQ
   #checkov:skip=CKV_AWS_115:concurrency is capped on the SQS triggers (maximum_concurrency), not reserved per function
   #checkov:skip=CKV_AWS_272:bundles are built and deployed by the same apply; no signing profile
-  #checkov:skip=CKV_AWS_173:no secrets in the environment (the database URL is read from Secrets Manager)
+  #checkov:skip=CKV_AWS_173:no secrets in the environment (the database URL and the GitHub token are read from Secrets Manager)
   #checkov:skip=CKV_AWS_50:X-Ray is not used; structured logs carry the stack id
   for_each         = local.functions
   function_name    = "${var.name}-${each.key}"

@@ -63,6 +63,14 @@ data "aws_iam_policy_document" "events" {
 
 data "aws_iam_policy_document" "tasks" {
   source_policy_documents = [data.aws_iam_policy_document.base["tasks"].json]
+  dynamic "statement" {
+    for_each = local.github_token_given ? [aws_secretsmanager_secret.github_token[0].arn] : []
+    content {
+      sid       = "ReadGitHubToken"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [statement.value]
+    }
+  }
   statement {
     sid       = "ConsumeTasks"
     actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
