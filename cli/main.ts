@@ -3,6 +3,7 @@ import { ThawError } from '../core/errors.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerStackCommands } from './commands/stacks.ts';
 import { registerTail } from './commands/tail.ts';
+import { registerValidate } from './commands/validate.ts';
 
 const program = new Command()
   .name('thaw')
@@ -16,6 +17,7 @@ const program = new Command()
 registerDev(program);
 registerStackCommands(program);
 registerTail(program);
+registerValidate(program);
 
 try {
   await program.parseAsync(process.argv);
