@@ -524,3 +524,28 @@ describe('transition: FAILED is safe and recoverable', () => {
     });
   });
 });
+
+describe('transition: lastRequestAt (issue 16: a wake is not use)', () => {
+  it('an ACCESS moves lastRequestAt; entering RUNNING after a wake moves only lastAccessedAt', () => {
+    const frozen = stackIn('FROZEN')!;
+    expect(frozen.lastRequestAt).toBeNull();
+    const woken = settle(drive(frozen, resume(frozen.id)).stack!).stack;
+    expect(woken.state).toBe('RUNNING');
+    expect(woken.lastAccessedAt).not.toBeNull();
+    expect(woken.lastRequestAt).toBeNull();
+    const accessed = drive(woken, access(woken.id, '2026-06-01T00:00:00Z')).stack!;
+    expect(accessed.lastRequestAt).toEqual(new Date('2026-06-01T00:00:00Z'));
+  });
+
+  it('a request older than the wake still counts as use (its line arrived late)', () => {
+    const woken = settle(drive(stackIn('FROZEN')!, resume('pr-7')).stack!).stack;
+    const late = new Date(woken.lastAccessedAt!.getTime() - 60_000);
+    const result = transition(woken, access('pr-7', late.toISOString()), NOW);
+    expect(result.kind).toBe('applied');
+    if (result.kind !== 'applied') return;
+    expect(result.stack.lastRequestAt).toEqual(late);
+    expect(result.stack.lastAccessedAt).toEqual(woken.lastAccessedAt);
+    const again = transition(result.stack, access('pr-7', late.toISOString()), NOW);
+    expect(again).toEqual({ kind: 'ignored', reason: 'not newer than the last access' });
+  });
+});
