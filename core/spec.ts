@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DURATION_RULE, parseDuration } from './duration.ts';
 import { ValidationError } from './errors.ts';
 import { SERVICE_NAME_PATTERN, SERVICE_NAME_RULE, STACK_ID_MAX } from './ids.ts';
+import { specProtectionSchema } from './protection.ts';
 import { type Schedule, scheduleSchema } from './schedule.ts';
 import { parseWith } from './validation.ts';
 
@@ -146,6 +147,8 @@ export const specSchema = z
           { error: `expected false or ${DURATION_RULE}` },
         )
         .optional(),
+      /** Who may see and wake this stack (core/protection.ts); replaces the deployment's setting. */
+      protection: specProtectionSchema.optional(),
       databaseTemplate: z
         .string({ error: 'expected a database name' })
         .regex(/^[a-z_][a-z0-9_]{0,62}$/, {
@@ -164,7 +167,7 @@ export const specSchema = z
     {
       error: (issue) =>
         issue.code === 'unrecognized_keys'
-          ? 'allowed: version, idleTimeout, keepAwake, schedule, ttl, databaseTemplate, services'
+          ? 'allowed: version, idleTimeout, keepAwake, schedule, ttl, protection, databaseTemplate, services'
           : undefined,
     },
   )

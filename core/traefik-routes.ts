@@ -1,4 +1,12 @@
 import { resourceName } from './orchestrator.ts';
+import {
+  type DeploymentProtection,
+  deploymentMiddlewares,
+  launcherMiddlewares,
+  type Middleware,
+  NO_PROTECTION,
+  stackRouterMiddlewares,
+} from './protection.ts';
 import { serviceHost } from './spec.ts';
 import type { Stack } from './stack.ts';
 
@@ -13,6 +21,8 @@ export interface DynamicConfigOptions {
   /** Name of the catch-all router (its requests are not counted as activity). */
   launcherRouter: string;
   entryPoints?: string[];
+  /** Who may see and wake stacks (default: nobody is asked; previews are public). */
+  protection?: DeploymentProtection;
 }
 
 interface Router {
@@ -20,22 +30,32 @@ interface Router {
   service: string;
   priority?: number;
   entryPoints?: string[];
+  middlewares?: string[];
 }
 
 /**
  * Traefik dynamic configuration (HTTP provider): a router + service per awake stack service, and the
  * priority-1 catch-all to the launcher. A stack that is not RUNNING (or UPDATING, still serving its
  * old version) gets no router at all, so its requests fall through to the launcher: a router whose
- * service has no servers would answer 503 instead of falling through.
+ * service has no servers would answer 503 instead of falling through. With protection on, every
+ * router carries its guard middlewares, the launcher's too: a stranger can neither see nor wake.
  */
 export function dynamicConfig(stacks: Stack[], source: EndpointSource, options: DynamicConfigOptions) {
   const routers: Record<string, Router> = {};
   const services: Record<string, { loadBalancer: { servers: { url: string }[]; passHostHeader: boolean } }> =
     {};
   const entry = options.entryPoints ? { entryPoints: options.entryPoints } : {};
+  const protection = options.protection ?? NO_PROTECTION;
+  const middlewares: Record<string, Middleware> = deploymentMiddlewares(protection);
+  const guarded = (names: string[]) => (names.length ? { middlewares: names } : {});
   const awake = new Map(
     stacks.filter((s) => (s.state === 'RUNNING' || s.state === 'UPDATING') && s.spec).map((s) => [s.id, s]),
   );
+  function guard(stackId: string, spec: Parameters<typeof stackRouterMiddlewares>[2]) {
+    const { names, definitions } = stackRouterMiddlewares(stackId, protection, spec);
+    Object.assign(middlewares, definitions);
+    return names;
+  }
   for (const { stackId, service, urls } of source.endpoints()) {
     const stack = awake.get(stackId);
     const spec = stack?.spec?.services[service];
@@ -46,6 +66,7 @@ export function dynamicConfig(stacks: Stack[], source: EndpointSource, options: 
       rule: spec.pathPrefix ? `Host(\`${host}\`) && PathPrefix(\`${spec.pathPrefix}\`)` : `Host(\`${host}\`)`,
       service: name,
       ...entry,
+      ...guarded(guard(stackId, stack!.spec!.protection)),
     };
     services[name] = { loadBalancer: { servers: urls.map((url) => ({ url })), passHostHeader: true } };
   }
@@ -55,9 +76,10 @@ export function dynamicConfig(stacks: Stack[], source: EndpointSource, options: 
     service: options.launcherRouter,
     priority: 1,
     ...entry,
+    ...guarded(launcherMiddlewares(protection)),
   };
   services[options.launcherRouter] = {
     loadBalancer: { servers: [{ url: options.launcherUrl }], passHostHeader: true },
   };
-  return { http: { routers, services } };
+  return { http: { routers, services, ...(Object.keys(middlewares).length ? { middlewares } : {}) } };
 }

@@ -1,14 +1,30 @@
 import { createWriteStream } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createProxyServer } from 'httpxy';
 import type { Log } from '../core/ports.ts';
+import type { Middleware } from '../core/protection.ts';
+import { applyMiddlewares } from './middlewares.ts';
 import { type RouteTable, routeTable } from './router-rules.ts';
+
+interface DevRoute {
+  rule: string;
+  service: string;
+  priority?: number;
+  middlewares?: string[];
+}
 
 interface DynamicConfig {
   http: {
-    routers: Record<string, { rule: string; service: string; priority?: number }>;
+    routers: Record<string, DevRoute>;
     services: Record<string, { loadBalancer: { servers: { url: string }[] } }>;
+    middlewares?: Record<string, Middleware>;
   };
 }
 
@@ -26,13 +42,15 @@ export interface DevRouterOptions {
 /**
  * The built-in dev router, for machines without Traefik: the same dynamic configuration and the same
  * semantics (Host/HostRegexp/PathPrefix, priority = rule length unless set, highest wins, no
- * fall-through past the chosen router, 503 when its service has no servers), proxied with httpxy
+ * fall-through past the chosen router, its middlewares — ipAllowList, basicAuth, forwardAuth — run
+ * before anything else, 503 when its service has no servers), proxied with httpxy
  * (WebSocket upgrades included), and a Traefik v3 JSON access log. Production uses Traefik.
  */
 export async function startDevRouter(options: DevRouterOptions) {
   const { log, pollMs = 250 } = options;
-  let table: RouteTable<{ rule: string; service: string; priority?: number; name: string }> = routeTable({});
+  let table: RouteTable<DevRoute & { name: string }> = routeTable({});
   let services: DynamicConfig['http']['services'] = {};
+  let middlewares: Record<string, Middleware> = {};
   const cursors = new Map<string, number>();
   const accessLog = createWriteStream(options.accessLog, { flags: 'a' });
   const proxy = createProxyServer({ xfwd: true, changeOrigin: false });
@@ -44,6 +62,7 @@ export async function startDevRouter(options: DevRouterOptions) {
       const config = (await response.json()) as DynamicConfig;
       table = routeTable(config.http.routers);
       services = config.http.services;
+      middlewares = config.http.middlewares ?? {};
     } catch (error) {
       log.warn('dev router could not load its configuration; keeping the last one', {
         reason: String(error),
@@ -91,7 +110,7 @@ export async function startDevRouter(options: DevRouterOptions) {
   };
 
   const upgraded = new Set<Socket>();
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(async (req, res) => {
     const started = performance.now();
     const startedAt = new Date();
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
@@ -100,6 +119,12 @@ export async function startDevRouter(options: DevRouterOptions) {
     if (!router) {
       res.on('finish', () => writeAccess(req, res, started, startedAt, host));
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
+      return;
+    }
+    const verdict = await applyMiddlewares(req, router.middlewares, middlewares, host);
+    if (!verdict.pass) {
+      res.on('finish', () => writeAccess(req, res, started, startedAt, host, router.name, router.service));
+      res.writeHead(verdict.status, verdict.headers).end(verdict.body);
       return;
     }
     const servers = services[router.service]?.loadBalancer.servers ?? [];
@@ -121,7 +146,7 @@ export async function startDevRouter(options: DevRouterOptions) {
   });
   // WebSocket upgrades, like Traefik: the same routing, proxied by httpxy; the access line is written
   // when the socket closes, with DownstreamStatus 0 as Traefik writes it.
-  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+  server.on('upgrade', async (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const started = performance.now();
     const startedAt = new Date();
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
@@ -135,6 +160,17 @@ export async function startDevRouter(options: DevRouterOptions) {
       writeAccess(req, { statusCode: status }, started, startedAt, host, router?.name, router?.service);
     };
     if (!router) return refuse(404, 'Not Found');
+    const verdict = await applyMiddlewares(req, router.middlewares, middlewares, host);
+    if (!verdict.pass) {
+      const lines = Object.entries(verdict.headers)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('');
+      socket.end(
+        `HTTP/1.1 ${verdict.status} ${STATUS_CODES[verdict.status] ?? ''}\r\n${lines}content-length: ${Buffer.byteLength(verdict.body)}\r\nconnection: close\r\n\r\n${verdict.body}`,
+      );
+      writeAccess(req, { statusCode: verdict.status }, started, startedAt, host, router.name, router.service);
+      return;
+    }
     const servers = services[router.service]?.loadBalancer.servers ?? [];
     if (servers.length === 0) return refuse(503, 'Service Unavailable');
     const index = (cursors.get(router.service) ?? 0) % servers.length;

@@ -12,6 +12,7 @@ import { parseDuration } from '../core/duration.ts';
 import { newEvent } from '../core/events.ts';
 import type { PublicUrls } from '../core/orchestrator.ts';
 import type { Log } from '../core/ports.ts';
+import type { DeploymentProtection } from '../core/protection.ts';
 import { stackExecutors } from '../core/stack-executors.ts';
 import { openTasks } from '../core/transition.ts';
 import { startSidecar } from '../sidecar/sidecar.ts';
@@ -49,6 +50,8 @@ export interface DevOptions {
   readyPollSeconds?: number;
   /** How often Traefik polls the sidecar for routes (default 500ms). */
   traefikPollInterval?: string;
+  /** Who may see and wake stacks (basic auth, IP allow-list, forward auth); default: public. */
+  protection?: DeploymentProtection;
   log: Log;
 }
 
@@ -151,7 +154,13 @@ export async function startDev(options: DevOptions) {
       defaultWakeSeconds: 5,
       defaultLaunchSeconds: 10,
       accessLog: { path: accessLog, flushSeconds: 1, launcherRouter: 'thaw-launcher', pollMs: 200 },
-      routes: { source: orchestrator, domain, launcherUrl: '', launcherRouter: 'thaw-launcher' },
+      routes: {
+        source: orchestrator,
+        domain,
+        launcherUrl: '',
+        launcherRouter: 'thaw-launcher',
+        protection: options.protection,
+      },
     });
     stops.push(() => sidecar.stop());
     const configUrl = `${sidecar.url}/traefik/dynamic`;
