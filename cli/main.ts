@@ -1,6 +1,9 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ThawError } from '../core/errors.ts';
+import { registerDeployment } from './commands/deployment.ts';
 import { registerDev } from './commands/dev.ts';
+import { registerDlq } from './commands/dlq.ts';
+import { registerDoctor } from './commands/doctor.ts';
 import { registerStackCommands } from './commands/stacks.ts';
 import { registerTail } from './commands/tail.ts';
 import { registerValidate } from './commands/validate.ts';
@@ -11,6 +14,12 @@ const program = new Command()
   .version('0.1.0')
   .option('--data-dir <dir>', 'where thaw dev keeps its state; other commands find it there', '.thaw')
   .option('--verbose', 'log to stderr too')
+  .addOption(
+    new Option(
+      '--deployment <name>',
+      'talk to a deployed control plane (see thaw deployment add, docs/operate.md)',
+    ).env('THAW_DEPLOYMENT'),
+  )
   .showHelpAfterError()
   .exitOverride();
 
@@ -18,6 +27,9 @@ registerDev(program);
 registerStackCommands(program);
 registerTail(program);
 registerValidate(program);
+registerDeployment(program);
+registerDlq(program);
+registerDoctor(program);
 
 try {
   await program.parseAsync(process.argv);

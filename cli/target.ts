@@ -3,8 +3,7 @@ import { join, resolve } from 'node:path';
 import { ThawError } from '../core/errors.ts';
 import type { ControlPlaneClient } from '../core/views.ts';
 import { CONTROL_TOKEN_FILE, readControlToken } from '../local/control-api.ts';
-import { deploymentClient, findDeployment } from './aws-target.ts';
-import { loadCliConfig } from './config.ts';
+import { lazyDeploymentClient } from './deployment-client.ts';
 import { createDevClient } from './dev-client.ts';
 
 export class NoControlPlaneError extends ThawError {
@@ -14,8 +13,7 @@ export class NoControlPlaneError extends ThawError {
 /** Finds the control plane for CLI commands: a `thaw dev` running with this data directory. */
 export function resolveClient(options: { dataDir?: string; deployment?: string }): ControlPlaneClient {
   // --deployment / THAW_DEPLOYMENT: a deployed control plane (events queue + store), see docs/operate.md.
-  const deployment = options.deployment ?? loadCliConfig().THAW_DEPLOYMENT;
-  if (deployment) return deploymentClient(findDeployment(deployment));
+  if (options.deployment) return lazyDeploymentClient(options.deployment);
   const dataDir = resolve(options.dataDir ?? '.thaw');
   const file = join(dataDir, 'dev.json');
   if (!existsSync(file)) {

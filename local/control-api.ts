@@ -87,12 +87,15 @@ export function createControlApi({
   urls,
   idleOverride,
   token,
+  queues,
 }: {
   store: Store;
   events: EventSender;
   urls: PublicUrls;
   idleOverride?: string;
   token: string;
+  /** The local SQS endpoint and queue URLs, for `thaw dlq` and `thaw doctor` (GET /queues). */
+  queues?: { endpoint: string; eventsQueueUrl: string; tasksQueueUrl: string };
 }) {
   const app = new Hono();
   app.onError((error, c) => {
@@ -125,6 +128,7 @@ export function createControlApi({
     await events.sendEvents(list);
     return c.json({ sent: list.length });
   });
+  app.get('/queues', (c) => (queues ? c.json(queues) : c.json({ error: 'queues not exposed' }, 404)));
   app.get('/stacks', async (c) => {
     const stacks = await store.list();
     return c.json(stacks.map((s) => toView(s, s.spec ? stackUrls(s.spec, s.id, urls) : {})));

@@ -200,6 +200,7 @@ export async function startDev(options: DevOptions) {
         urls,
         idleOverride: options.idle,
         token: controlToken,
+        queues: { endpoint: sqsServer.endpoint, ...plane.urls },
       }).fetch,
     }) as Server;
     await new Promise<void>((done) => control.listen(0, '127.0.0.1', done));

@@ -1,0 +1,297 @@
+// Operating a deployment (issue 20): `thaw --deployment <name>` against ElasticMQ (SQS), a PostgreSQL
+// store whose URL sits in a Secrets Manager secret (moto), with AWS credentials from the standard chain
+// (environment variables here). Every command runs as the real `thaw` binary.
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SetQueueAttributesCommand,
+} from '@aws-sdk/client-sqs';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSqsClient } from '../adapters/sqs.ts';
+import { openPostgresStore } from '../adapters/store/postgres.ts';
+import { applyEvent } from '../core/apply.ts';
+import type { Task } from '../core/tasks.ts';
+import { ensureQueues, type QueueUrls } from '../local/provision.ts';
+import { launch, taskFailed } from './helpers/events.ts';
+import { uniquePrefix } from './helpers/queues.ts';
+import { createTestDatabase } from './helpers/stores.ts';
+
+const elasticmqUrl = process.env.THAW_TEST_ELASTICMQ_URL;
+const motoUrl = process.env.THAW_TEST_MOTO_URL;
+const databaseUrl = process.env.DATABASE_URL;
+const missing = !elasticmqUrl || !motoUrl || !databaseUrl;
+const required = process.env.THAW_REQUIRE_ELASTICMQ === '1' && process.env.THAW_REQUIRE_POSTGRES === '1';
+
+const run = promisify(execFile);
+const bin = new URL('../cli/bin/thaw.mjs', import.meta.url).pathname;
+const cwd = mkdtempSync(join(tmpdir(), 'thaw-ops-'));
+const env = {
+  ...process.env,
+  NO_COLOR: '1',
+  HOME: cwd,
+  AWS_ACCESS_KEY_ID: 'testing',
+  AWS_SECRET_ACCESS_KEY: 'testing',
+  AWS_REGION: 'us-east-1',
+  AWS_ENDPOINT_URL_SQS: elasticmqUrl,
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: motoUrl,
+  THAW_DEPLOYMENT: 'rehearsal',
+};
+/** Runs `thaw …`; resolves with the exit code instead of throwing on a non-zero one. */
+async function thaw(...args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd, env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+const json = async (...args: string[]) => {
+  const result = await thaw(...args, '--json');
+  expect(result.stderr).not.toMatch(/Error/);
+  return JSON.parse(result.stdout);
+};
+
+const REASON = 'ECS said no: service quota exceeded (after 5 attempts)';
+
+describe.skipIf(missing && !required)(
+  'thaw --deployment: dead-letter queues and doctor on ElasticMQ + PostgreSQL',
+  () => {
+    const sqs = createSqsClient({ endpoint: elasticmqUrl, localCredentials: true });
+    let urls: QueueUrls;
+    let db: Awaited<ReturnType<typeof createTestDatabase>>;
+    let failedTask: Task;
+
+    /** Receives (without deleting) until ElasticMQ moves the message to the DLQ, as failing Lambdas would. */
+    async function receivePastMaxCount(queueUrl: string) {
+      for (let i = 0; i < 8; i++)
+        await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrl, VisibilityTimeout: 0, MaxNumberOfMessages: 10 }),
+        );
+    }
+    const depth = async (queueUrl: string) => {
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages'],
+        }),
+      );
+      return Number(Attributes?.ApproximateNumberOfMessages);
+    };
+    const drain = async (queueUrl: string): Promise<Message[]> => {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          MessageSystemAttributeNames: ['All'],
+        }),
+      );
+      return Messages;
+    };
+
+    beforeAll(async () => {
+      urls = await ensureQueues({
+        sqs,
+        prefix: uniquePrefix('ops'),
+        visibilityTimeoutSeconds: 30,
+        maxReceiveCount: 5,
+      });
+      db = await createTestDatabase(databaseUrl!);
+      const { store } = await openPostgresStore({ databaseUrl: db.url });
+      await applyEvent(launch('pr-7'), { store });
+      failedTask = (await store.pendingTasks({ stackIds: ['pr-7'] }))[0]!.task;
+      await applyEvent(taskFailed(failedTask, REASON), { store });
+      expect((await store.load('pr-7'))?.state).toBe('FAILED');
+      await store.close();
+
+      const secrets = new SecretsManagerClient({
+        endpoint: motoUrl,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      });
+      const { ARN } = await secrets.send(
+        new CreateSecretCommand({ Name: `${uniquePrefix('ops')}-database-url`, SecretString: db.url }),
+      );
+      secrets.destroy();
+      const added = await thaw(
+        'deployment',
+        'add',
+        'rehearsal',
+        '--project',
+        '--events-queue-url',
+        urls.eventsQueueUrl,
+        '--tasks-queue-url',
+        urls.tasksQueueUrl,
+        '--database-secret-arn',
+        ARN!,
+        '--region',
+        'us-east-1',
+      );
+      expect(added.stderr).toContain('deployment rehearsal saved');
+    }, 120_000);
+
+    afterAll(async () => {
+      sqs.destroy();
+      await db?.drop();
+    });
+
+    it('ls and status read the store through the database secret; freeze goes to the events queue, not the database', async () => {
+      const stacks = await json('ls');
+      expect(stacks).toEqual([
+        expect.objectContaining({
+          id: 'pr-7',
+          state: 'FAILED',
+          failureReason: expect.stringContaining(REASON),
+        }),
+      ]);
+      const status = await json('status', 'pr-7');
+      expect(status.history.map((h: { to: string }) => h.to)).toEqual(['LAUNCHING', 'FAILED']);
+
+      expect((await thaw('freeze', 'pr-7')).stderr).toContain('FREEZE sent for pr-7');
+      const [message] = await drain(urls.eventsQueueUrl);
+      expect(JSON.parse(message!.Body!)).toMatchObject({ type: 'FREEZE', stackId: 'pr-7' });
+      expect(message!.Attributes?.MessageGroupId).toBe('pr-7');
+      // The database did not change: only the events Lambda writes it.
+      expect((await json('status', 'pr-7')).state).toBe('FAILED');
+    }, 60_000);
+
+    it('a task that keeps failing lands in the tasks DLQ; dlq ls shows it with its reason; redrive --dry-run lists it, redrive delivers it again', async () => {
+      await sqs.send(
+        new SendMessageCommand({ QueueUrl: urls.tasksQueueUrl, MessageBody: JSON.stringify(failedTask) }),
+      );
+      await receivePastMaxCount(urls.tasksQueueUrl);
+      expect(await depth(urls.tasksDlqUrl)).toBe(1);
+
+      const listing = await json('dlq', 'ls', 'tasks');
+      expect(listing).toMatchObject({ queue: 'tasks', count: 1 });
+      expect(listing.messages).toEqual([
+        expect.objectContaining({
+          stackId: 'pr-7',
+          type: failedTask.kind,
+          reason: expect.stringContaining(REASON),
+        }),
+      ]);
+      expect(listing.messages[0].receiveCount).toBeGreaterThanOrEqual(5);
+      const text = await thaw('dlq', 'ls', 'tasks');
+      expect(text.stdout).toContain('tasks DLQ: 1 message(s)');
+      expect(text.stdout).toContain(REASON);
+
+      const shown = await json('dlq', 'show', listing.messages[0].id);
+      expect(JSON.parse(shown.body)).toEqual(failedTask);
+
+      const dry = await json('dlq', 'redrive', 'tasks', '--stack', 'pr-7', '--dry-run');
+      expect(dry).toMatchObject({ dryRun: true, moved: 0 });
+      expect(dry.messages.map((m: { stackId: string }) => m.stackId)).toEqual(['pr-7']);
+      // Nothing moved: the message is still in the DLQ, the source queue is empty.
+      expect(await depth(urls.tasksDlqUrl)).toBe(1);
+      expect(await depth(urls.tasksQueueUrl)).toBe(0);
+
+      // Another stack's dead letter stays where it is when only pr-7's are redriven.
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: urls.tasksDlqUrl,
+          MessageBody: JSON.stringify({ ...failedTask, stackId: 'pr-8' }),
+        }),
+      );
+      const redriven = await json('dlq', 'redrive', 'tasks', '--stack', 'pr-7');
+      expect(redriven).toMatchObject({ method: 'receive-send-delete', moved: 1 });
+      const delivered = await drain(urls.tasksQueueUrl);
+      expect(delivered.map((m) => JSON.parse(m.Body!))).toEqual([failedTask]);
+      const left = await json('dlq', 'ls', 'tasks');
+      expect(left.messages.map((m: { stackId: string }) => m.stackId)).toEqual(['pr-8']);
+    }, 90_000);
+
+    it('a malformed event in the events DLQ is explained; redrive moves it back with its message group', async () => {
+      const body = JSON.stringify({
+        v: 1,
+        type: 'LAUNCH',
+        stackId: 'pr-9',
+        at: new Date().toISOString(),
+        images: {},
+      });
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: urls.eventsDlqUrl,
+          MessageBody: body,
+          MessageGroupId: 'pr-9',
+          MessageDeduplicationId: 'poison-1',
+        }),
+      );
+      const listing = await json('dlq', 'ls', 'events');
+      expect(listing.messages).toEqual([
+        expect.objectContaining({
+          stackId: 'pr-9',
+          type: 'LAUNCH',
+          reason: expect.stringMatching(/^not a valid event: .*spec/),
+        }),
+      ]);
+      const result = await json('dlq', 'redrive', 'events');
+      expect(result.moved).toBe(1);
+      const [message] = await drain(urls.eventsQueueUrl);
+      expect(message?.Body).toBe(body);
+      expect(message?.Attributes?.MessageGroupId).toBe('pr-9');
+      expect(await depth(urls.eventsDlqUrl)).toBe(0);
+    }, 90_000);
+
+    it('purge needs --yes, then empties the DLQ', async () => {
+      expect((await thaw('dlq', 'purge', 'tasks')).code).toBe(1);
+      expect(await depth(urls.tasksDlqUrl)).toBe(1);
+      expect(await json('dlq', 'purge', 'tasks', '--yes')).toMatchObject({ queue: 'tasks' });
+      expect(await depth(urls.tasksDlqUrl)).toBe(0);
+    }, 60_000);
+
+    it('doctor passes on a healthy deployment and names the broken part when a redrive policy is removed or a migration is missing', async () => {
+      const healthy = await thaw('doctor', '--json');
+      const findings = JSON.parse(healthy.stdout) as {
+        check: string;
+        status: string;
+        detail: string;
+        fix: string;
+      }[];
+      expect(findings.filter((f) => f.status === 'fail')).toEqual([]);
+      expect(healthy.code).toBe(0);
+      expect(findings).toContainEqual(expect.objectContaining({ check: 'migrations', status: 'ok' }));
+      expect(findings).toContainEqual(
+        expect.objectContaining({ check: 'tasks redrive policy', status: 'ok' }),
+      );
+
+      // ElasticMQ refuses an empty RedrivePolicy: the queue is made again without one, as a hand-made queue would be.
+      await sqs.send(new DeleteQueueCommand({ QueueUrl: urls.tasksQueueUrl }));
+      await sqs.send(new CreateQueueCommand({ QueueName: urls.tasksQueueUrl.split('/').at(-1)! }));
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: urls.eventsDlqUrl, AttributeNames: ['QueueArn'] }),
+      );
+      await sqs.send(
+        new SetQueueAttributesCommand({
+          QueueUrl: urls.eventsQueueUrl,
+          Attributes: {
+            RedrivePolicy: JSON.stringify({ maxReceiveCount: 2, deadLetterTargetArn: Attributes!.QueueArn }),
+          },
+        }),
+      );
+      const client = postgres(db.url, { max: 1, onnotice: () => {} });
+      await client`delete from drizzle.__drizzle_migrations where created_at = (select max(created_at) from drizzle.__drizzle_migrations)`;
+      await client.end();
+
+      const broken = await thaw('doctor');
+      expect(broken.code).toBe(1);
+      expect(broken.stdout).toMatch(/tasks redrive policy\s+FAIL\s+.*has no redrive policy/);
+      expect(broken.stdout).toMatch(/migrations\s+FAIL\s+1 of \d+ not applied: 0002_last_request_at/);
+      expect(broken.stdout).toContain('fix: apply the control-plane Terraform module again');
+      expect(broken.stdout).toMatch(/events redrive policy\s+FAIL\s+maxReceiveCount is 2, below 5/);
+      expect(broken.stdout).toMatch(/events DLQ\s+ok/);
+    }, 60_000);
+  },
+);
