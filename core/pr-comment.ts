@@ -1,5 +1,6 @@
 import { billedWording, formatHours, type StackCost } from './cost.ts';
 import type { PrRef } from './events.ts';
+import type { HistoryEntry } from './stack.ts';
 import { primaryFirst } from './views.ts';
 
 export const commentMarker = (stackId: string) => `<!-- thaw:preview stack=${stackId} -->`;
@@ -11,29 +12,52 @@ export interface CommentView {
   urls: Record<string, string>;
   images: Record<string, string>;
   pr?: PrRef | null;
+  /** The last failure's reason (the comment is for the repository's readers: shown in full, up to 2000 characters). */
   reason?: string | null;
+  /** When the stack last woke from FROZEN (see lastWake); none when it never did. */
+  lastWakeAt?: Date | null;
   /** Typical wake time, from history. */
   wakeSeconds?: number;
   cost?: StackCost;
 }
 
-const LABELS: Record<string, string> = {
-  LAUNCHING: '🚀 Launching',
-  UPDATING: '🔄 Updating',
-  RUNNING: '✅ Ready',
-  FREEZING: '🧊 Freezing',
-  FROZEN: '🧊 Frozen (wakes on the first request)',
-  RESUMING: '☀️ Waking up',
-  DESTROYING: '🧹 Destroying',
-  DESTROYED: '🗑️ Destroyed',
-  FAILED: '❌ Failed',
-};
+/** Each state's emoji and label; the legend under the table lists them in this order. */
+const STATES: [state: string, emoji: string, label: string][] = [
+  ['LAUNCHING', '🚀', 'Launching'],
+  ['UPDATING', '🔄', 'Updating'],
+  ['RUNNING', '✅', 'Ready'],
+  ['FREEZING', '🧊', 'Freezing'],
+  ['FROZEN', '🧊', 'Frozen'],
+  ['RESUMING', '☀️', 'Waking up'],
+  ['DESTROYING', '🧹', 'Destroying'],
+  ['DESTROYED', '🗑️', 'Destroyed'],
+  ['FAILED', '❌', 'Failed'],
+];
+const LABELS = Object.fromEntries(STATES.map(([state, emoji, label]) => [state, `${emoji} ${label}`]));
+const DETAIL: Record<string, string> = { FROZEN: ' (wakes on the first request)' };
+/** One line: 🚀 launching · 🔄 updating · ✅ ready · 🧊 frozen · ☀️ waking up · … (FREEZING shares 🧊). */
+const LEGEND = STATES.filter(([state]) => state !== 'FREEZING')
+  .map(([, emoji, label]) => `${emoji} ${label.toLowerCase()}`)
+  .join(' · ');
+/** The comment commands a reader can use (docs/github-action.md#comment-commands); `/thaw help` lists every one. */
+const COMMANDS = ['wake', 'freeze', 'destroy', 'status', 'help'].map((c) => `\`/thaw ${c}\``).join(' · ');
 
 const escapeCell = (text: string) =>
   text.replace(/[|<>\r\n]/g, (c) => ({ '|': '\\|', '<': '&lt;', '>': '&gt;', '\r': ' ', '\n': ' ' })[c]!);
 const usd = (n: number) => (n < 0.01 && n > 0 ? '< $0.01' : `$${n.toFixed(2)}`);
+/** A fixed time, since a comment is not re-rendered as time passes: "2026-11-30 07:41 UTC". */
+const utc = (at: Date) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
-/** The sticky PR comment: one per stack, found again by its hidden marker. */
+/** When the stack last started waking from FROZEN (entered RESUMING), from its history; undefined when never. */
+export function lastWake(history: Pick<HistoryEntry, 'to' | 'at'>[]): Date | undefined {
+  return history.findLast((h) => h.to === 'RESUMING')?.at;
+}
+
+/**
+ * The sticky PR comment, one per stack (found again by its hidden marker), as a status board: the state,
+ * the URLs (the one to open first), when it last woke, what it cost and what freezing saved, the last
+ * failure, then a legend of the states and the `/thaw` commands.
+ */
 export function renderComment(view: CommentView): string {
   const lines = [
     commentMarker(view.stackId),
@@ -41,7 +65,7 @@ export function renderComment(view: CommentView): string {
     '',
     '| | |',
     '|---|---|',
-    `| **State** | ${LABELS[view.state] ?? escapeCell(view.state)} |`,
+    `| **State** | ${LABELS[view.state] ? `${LABELS[view.state]}${DETAIL[view.state] ?? ''}` : escapeCell(view.state)} |`,
   ];
   if (view.state !== 'DESTROYED') {
     // The URL a person opens first (the service on the stack's own host), then every service's.
@@ -50,13 +74,20 @@ export function renderComment(view: CommentView): string {
     if (urls.length > 1)
       for (const [service, url] of urls) lines.push(`| ${escapeCell(service)} | ${escapeCell(url)} |`);
   }
+  if (view.lastWakeAt) lines.push(`| Last woken | ${utc(view.lastWakeAt)} |`);
   const images = Object.entries(view.images).map(
     ([service, image]) => `\`${escapeCell(service)}\` ${escapeCell(image)}`,
   );
   if (images.length) lines.push(`| Images | ${images.join('<br>')} |`);
   if (view.pr?.headSha) lines.push(`| Commit | ${view.pr.headSha.slice(0, 7)} |`);
   if (view.reason)
-    lines.push('', '**Why it failed**', '```', view.reason.replace(/```/g, "'''").slice(0, 2000), '```');
+    lines.push(
+      '',
+      view.state === 'FAILED' ? '**Why it failed**' : '**Last failure**',
+      '```',
+      view.reason.replace(/```/g, "'''").slice(0, 2000),
+      '```',
+    );
   if (view.state !== 'DESTROYED' && view.state !== 'FAILED') {
     lines.push(
       '',
@@ -69,5 +100,6 @@ export function renderComment(view: CommentView): string {
       `Cost so far ${usd(c.costUsd)}: ${billedWording(c)} in ${formatHours(c.lifetimeHours)} since launch, ${c.wakes} wake${c.wakes === 1 ? '' : 's'} (Fargate bills at least 1 min per start); freezing saved ${usd(c.savedUsd)} compared with always-on.`,
     );
   }
+  lines.push('', `<sub>${LEGEND}<br>Comment on this PR: ${COMMANDS}</sub>`);
   return `${lines.join('\n')}\n`;
 }
