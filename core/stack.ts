@@ -69,6 +69,18 @@ export interface Stack {
   updatedAt: Date;
 }
 
+/**
+ * The last sign of use: a request, a push (LAUNCH) or the stack's creation. A wake (by the schedule
+ * or anyone) is not use: lastAccessedAt, which a wake moves, is not read. Time to live and schedules'
+ * `onlyIfUsedWithin` count from it.
+ */
+export function lastUsedAt(stack: Pick<Stack, 'lastRequestAt' | 'lastCommandAt' | 'createdAt'>): Date {
+  const times = [stack.lastRequestAt, stack.lastCommandAt, stack.createdAt].filter(
+    (t): t is Date => t !== null,
+  );
+  return new Date(Math.max(...times.map((t) => t.getTime())));
+}
+
 export interface HistoryEntry {
   stackId: string;
   event: EventType;

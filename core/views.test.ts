@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { stackIn } from '../test/helpers/drive.ts';
 import { stackUrls } from './orchestrator.ts';
 import { renderComment } from './pr-comment.ts';
 import { parseSpec } from './spec.ts';
-import { primaryFirst, primaryService, primaryUrl } from './views.ts';
+import { primaryFirst, primaryService, primaryUrl, toView } from './views.ts';
 
 const urlsOf = (services: Record<string, Record<string, unknown>>, stackId = 'pr-42') =>
   stackUrls(
@@ -56,5 +57,34 @@ describe('the primary URL: the one a person opens', () => {
       '| web | https://pr-42.qa.example.com |',
       '| api | https://api-pr-42.qa.example.com |',
     ]);
+  });
+});
+
+describe('toView: the next scheduled wake (issue 16)', () => {
+  const schedule = {
+    timezone: 'Europe/Berlin',
+    warm: [{ days: 'mon-fri', from: '08:30', to: '18:00' }],
+    wakeBefore: '5m',
+    onlyIfUsedWithin: '7d',
+  };
+  const base = structuredClone(stackIn('FROZEN')!);
+  const used = (at: string) => ({
+    ...base,
+    lastRequestAt: new Date(at),
+    lastCommandAt: null,
+    createdAt: new Date(0),
+  });
+
+  it('is wakeBefore ahead of the next window for a recently used stack, null for a forgotten one, absent without a schedule', () => {
+    const at = new Date('2026-12-04T18:00:00Z'); // Friday 19:00 Berlin
+    const withSchedule = { ...used('2026-12-04T10:00:00Z'), spec: { ...base.spec!, schedule } };
+    expect(toView(withSchedule, {}, { at }).nextWakeAt).toBe('2026-12-07T07:25:00.000Z');
+    const forgotten = { ...used('2026-11-20T10:00:00Z'), spec: { ...base.spec!, schedule } };
+    expect(toView(forgotten, {}, { at }).nextWakeAt).toBeNull();
+    expect('nextWakeAt' in toView(used('2026-12-04T10:00:00Z'), {}, { at })).toBe(false);
+    expect(toView(used('2026-12-04T10:00:00Z'), {}, { at, defaultSchedule: schedule }).nextWakeAt).toBe(
+      '2026-12-07T07:25:00.000Z',
+    );
+    expect('nextWakeAt' in toView(withSchedule, {})).toBe(false);
   });
 });

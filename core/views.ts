@@ -1,6 +1,9 @@
 import type { StackCost } from './cost.ts';
+import { parseDuration } from './duration.ts';
 import type { ThawEvent } from './events.ts';
-import type { HistoryEntry, Stack } from './stack.ts';
+import { nextWarmStart, type Schedule, shouldWake } from './schedule.ts';
+import { effectiveSchedule } from './spec.ts';
+import { type HistoryEntry, lastUsedAt, type Stack } from './stack.ts';
 
 /** What the CLI shows of a stack (`thaw status --json`). */
 export interface StackView {
@@ -14,6 +17,30 @@ export interface StackView {
   /** The URL a person opens (see primaryUrl); null when the stack has no spec. */
   url: string | null;
   updatedAt: string;
+  /**
+   * When the freezer will next wake the stack for a warm window of its schedule (ISO); null when it
+   * has a schedule but will not be woken (unused for longer than onlyIfUsedWithin, or no window
+   * ahead). Absent when no schedule applies or the caller gave no time (toView's `schedule`).
+   */
+  nextWakeAt?: string | null;
+}
+
+/**
+ * The next scheduled wake of a stack at `at` (see StackView.nextWakeAt): the time `wakeBefore` ahead
+ * of the next window, if the stack would then be recently enough used. Undefined without a schedule.
+ */
+export function nextScheduledWake(
+  stack: Stack,
+  at: Date,
+  defaultSchedule?: Schedule,
+): Date | null | undefined {
+  const schedule = stack.spec ? effectiveSchedule(stack.spec, defaultSchedule) : undefined;
+  if (!schedule) return undefined;
+  const start = nextWarmStart(schedule, at);
+  if (!start) return null;
+  const wakeAt = new Date(Math.max(at.getTime(), start.getTime() - parseDuration(schedule.wakeBefore)!));
+  const verdict = shouldWake(schedule, { lastUsedAt: lastUsedAt(stack), frozenSince: new Date(0) }, wakeAt);
+  return verdict.wake ? wakeAt : null;
 }
 
 /**
@@ -59,7 +86,12 @@ export interface ControlPlaneClient {
   close(): Promise<void>;
 }
 
-export function toView(stack: Stack, urls: Record<string, string>): StackView {
+export function toView(
+  stack: Stack,
+  urls: Record<string, string>,
+  schedule?: { at: Date; defaultSchedule?: Schedule },
+): StackView {
+  const nextWake = schedule ? nextScheduledWake(stack, schedule.at, schedule.defaultSchedule) : undefined;
   return {
     id: stack.id,
     state: stack.state,
@@ -69,6 +101,7 @@ export function toView(stack: Stack, urls: Record<string, string>): StackView {
     urls: primaryFirst(stack.id, urls),
     url: primaryUrl(stack.id, urls) ?? null,
     updatedAt: stack.updatedAt.toISOString(),
+    ...(nextWake === undefined ? {} : { nextWakeAt: nextWake?.toISOString() ?? null }),
   };
 }
 

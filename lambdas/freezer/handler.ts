@@ -5,7 +5,13 @@ import type { Clock, EventSender, Log, Store, TaskSender } from '../../core/port
 import { systemClock } from '../../core/ports.ts';
 import { keepsWarm, type Schedule, shouldWake } from '../../core/schedule.ts';
 import { effectiveSchedule, ttlMs } from '../../core/spec.ts';
-import { IN_FLIGHT_STATES, type InFlightState, type Stack, type StackState } from '../../core/stack.ts';
+import {
+  IN_FLIGHT_STATES,
+  type InFlightState,
+  lastUsedAt,
+  type Stack,
+  type StackState,
+} from '../../core/stack.ts';
 import { flushOutbox } from '../shared/outbox.ts';
 
 export interface FreezerDeps {
@@ -50,17 +56,6 @@ export interface FreezerResult {
 /** States the time to live applies in: a transition in flight is left to finish first. */
 const TTL_STATES: StackState[] = ['RUNNING', 'FROZEN', 'FAILED'];
 export const TTL_WARNING_PREFIX = 'will be destroyed on';
-
-/**
- * The last sign of use: a request, a push (LAUNCH) or the stack's creation. A wake (by the schedule
- * or anyone) is not use: lastAccessedAt, which a wake moves, is not read.
- */
-export function lastUsedAt(stack: Pick<Stack, 'lastRequestAt' | 'lastCommandAt' | 'createdAt'>): Date {
-  const times = [stack.lastRequestAt, stack.lastCommandAt, stack.createdAt].filter(
-    (t): t is Date => t !== null,
-  );
-  return new Date(Math.max(...times.map((t) => t.getTime())));
-}
 
 /** "14 days", "1 day", "36 h", "90 min". */
 export function formatTtl(ms: number): string {
