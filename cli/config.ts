@@ -17,6 +17,14 @@ export const cliEnv = z.object({
         .filter(Boolean),
     )
     .optional(),
+  /** `thaw dev`: off, or guards for every stack and the launcher: basic, ip, forward-auth (comma-separated). */
+  THAW_PROTECTION: z.string().min(1).optional(),
+  /** `thaw dev`: an htpasswd file of bcrypt lines (htpasswd -nbB name password) for basic auth. */
+  THAW_BASIC_AUTH_FILE: z.string().min(1).optional(),
+  /** `thaw dev`: CIDRs allowed with protection ip (comma-separated). */
+  THAW_IP_ALLOWLIST: z.string().min(1).optional(),
+  /** `thaw dev`: the OAuth2 proxy's auth URL for protection forward-auth. */
+  THAW_FORWARD_AUTH_URL: z.url().optional(),
 });
 
 export type CliConfig = z.infer<typeof cliEnv>;

@@ -3,7 +3,9 @@ import {
   type DeploymentProtection,
   deploymentMiddlewares,
   effectiveGuard,
+  htpasswdLines,
   launcherMiddlewares,
+  parseProtectionModes,
   protectionProblems,
   specProtectionSchema,
   stackRouterMiddlewares,
@@ -104,5 +106,23 @@ describe('which routers use them', () => {
     expect(specProtectionSchema.safeParse({ password: 'x' }).success).toBe(false);
     expect(specProtectionSchema.safeParse({ ipAllowList: ['not-an-ip'] }).success).toBe(false);
     expect(specProtectionSchema.safeParse({ ipAllowList: ['2001:db8::/32'] }).success).toBe(true);
+  });
+});
+
+describe('settings text', () => {
+  it.each([
+    ['off', []],
+    ['basic', ['basic']],
+    [' ip , basic,ip ', ['ip', 'basic']],
+    ['forward-auth', ['forward-auth']],
+    ['password', undefined],
+    ['off,basic', undefined],
+    ['', undefined],
+  ])('modes %j → %j', (text, modes) => {
+    expect(parseProtectionModes(text)).toEqual(modes);
+  });
+
+  it('reads htpasswd lines, skipping blanks and comments', () => {
+    expect(htpasswdLines(`# testers\n${USER}\r\n\n  other:x  \n`)).toEqual([USER, 'other:x']);
   });
 });

@@ -160,10 +160,11 @@ export function stackRouterMiddlewares(
   const at = (name: string) => (provider ? `${name}@${provider}` : name);
   const names: string[] = [];
   const definitions: Record<string, Middleware> = {};
+  const own = spec === false ? undefined : spec?.ipAllowList;
   if (guard.ipAllowList) {
-    if (spec?.ipAllowList) {
+    if (own) {
       const name = stackIpMiddlewareName(stackId);
-      definitions[name] = { ipAllowList: { sourceRange: spec.ipAllowList } };
+      definitions[name] = { ipAllowList: { sourceRange: own } };
       names.push(name);
     } else names.push(at(MIDDLEWARE.ipAllowList));
   }
@@ -175,4 +176,24 @@ export function stackRouterMiddlewares(
 /** The launcher catch-all's middlewares: the deployment's guards (it serves stacks it cannot name). */
 export function launcherMiddlewares(deployment: DeploymentProtection): string[] {
   return stackRouterMiddlewares('', deployment, undefined).names;
+}
+
+/** `off`, or a comma-separated list of modes, e.g. `basic` or `ip,basic`. */
+export function parseProtectionModes(text: string): ProtectionMode[] | undefined {
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  if (items.length === 1 && items[0] === 'off') return [];
+  if (!items.length || items.some((item) => !PROTECTION_MODES.includes(item as ProtectionMode)))
+    return undefined;
+  return [...new Set(items as ProtectionMode[])];
+}
+
+/** htpasswd file contents → its lines (blank lines and # comments dropped). */
+export function htpasswdLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
 }

@@ -1,10 +1,16 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseDuration } from '../../core/duration.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { Log } from '../../core/ports.ts';
-import { loadCliConfig } from '../config.ts';
+import {
+  type DeploymentProtection,
+  htpasswdLines,
+  parseProtectionModes,
+  protectionProblems,
+} from '../../core/protection.ts';
+import { type CliConfig, loadCliConfig } from '../config.ts';
 import { paint } from '../output.ts';
 
 interface DevFlags {
@@ -17,6 +23,59 @@ interface DevFlags {
   databaseUrl?: string;
   dataDir: string;
   verbose?: boolean;
+  protection?: string;
+  basicAuthFile?: string;
+  ipAllowlist?: string;
+  forwardAuthUrl?: string;
+}
+
+/** The guard settings from flags (which win) and the environment, checked all at once. */
+function devProtection(flags: DevFlags, config: CliConfig): DeploymentProtection {
+  const modesText = flags.protection ?? config.THAW_PROTECTION ?? 'off';
+  const modes = parseProtectionModes(modesText);
+  const file = flags.basicAuthFile ?? config.THAW_BASIC_AUTH_FILE;
+  const ips = flags.ipAllowlist ?? config.THAW_IP_ALLOWLIST;
+  let users: string[] | undefined;
+  const problems: { path: string; message: string }[] = [];
+  if (!modes)
+    problems.push({
+      path: '--protection',
+      message: `expected off or a comma-separated list of basic, ip, forward-auth, got ${JSON.stringify(modesText)}`,
+    });
+  if (file) {
+    try {
+      users = htpasswdLines(readFileSync(file, 'utf8'));
+    } catch (error) {
+      problems.push({
+        path: '--basic-auth-file',
+        message: `cannot read ${file}: ${(error as Error).message}`,
+      });
+    }
+  }
+  const protection: DeploymentProtection = {
+    modes: modes ?? [],
+    ...(users ? { basicAuthUsers: users } : {}),
+    ...(ips
+      ? {
+          ipAllowList: ips
+            .split(',')
+            .map((item) => item.trim())
+            .filter(Boolean),
+        }
+      : {}),
+    ...((flags.forwardAuthUrl ?? config.THAW_FORWARD_AUTH_URL)
+      ? { forwardAuthUrl: flags.forwardAuthUrl ?? config.THAW_FORWARD_AUTH_URL }
+      : {}),
+  };
+  const flagOf = {
+    BASIC_AUTH_USERS: '--basic-auth-file',
+    IP_ALLOWLIST: '--ip-allowlist',
+    FORWARD_AUTH_URL: '--forward-auth-url',
+  };
+  for (const problem of protectionProblems(protection))
+    problems.push({ ...problem, path: flagOf[problem.path as keyof typeof flagOf] ?? problem.path });
+  if (problems.length) throw new ValidationError('flag', problems);
+  return protection;
 }
 
 /** Log lines go to <data dir>/thaw.log as JSON (and to stderr with --verbose). */
@@ -50,6 +109,19 @@ export function registerDev(program: Command) {
     .option('--traefik-bin <path>', 'the traefik binary to run (v3)')
     .option('--demo', 'launch examples/demo as stack "demo" and print its URL')
     .option('--database-url <url>', 'a PostgreSQL server for per-stack databases (env THAW_DATABASE_URL)')
+    .option(
+      '--protection <modes>',
+      'off, or who may see and wake stacks: basic, ip, forward-auth, comma-separated (env THAW_PROTECTION)',
+    )
+    .option(
+      '--basic-auth-file <path>',
+      'htpasswd file with bcrypt lines for basic auth (env THAW_BASIC_AUTH_FILE)',
+    )
+    .option('--ip-allowlist <cidrs>', 'CIDRs allowed with --protection ip (env THAW_IP_ALLOWLIST)')
+    .option(
+      '--forward-auth-url <url>',
+      'OAuth2 proxy auth URL for --protection forward-auth (env THAW_FORWARD_AUTH_URL)',
+    )
     .action(async (flags: DevFlags, command: Command) => {
       const { dataDir } = command.optsWithGlobals() as { dataDir?: string };
       const port = Number(flags.port);
@@ -69,6 +141,7 @@ export function registerDev(program: Command) {
           { path: '--router', message: `expected builtin or traefik, got ${JSON.stringify(flags.router)}` },
         ]);
       const config = loadCliConfig();
+      const protection = devProtection(flags, config);
       // Loaded here, not at the top: `thaw --help` and `thaw ls` need none of PGlite, Traefik or the AWS SDK.
       const { startDev } = await import('../../local/start-dev.ts');
       const { traefikVersion } = await import('../../local/traefik.ts');
@@ -91,6 +164,7 @@ export function registerDev(program: Command) {
         demo: flags.demo,
         databaseUrl: flags.databaseUrl ?? config.THAW_DATABASE_URL,
         databaseTemplates: config.THAW_DATABASE_TEMPLATES,
+        protection,
         log,
       });
       process.stderr.write(
