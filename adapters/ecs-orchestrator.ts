@@ -5,24 +5,31 @@ import {
   DeleteServiceCommand,
   DeregisterTaskDefinitionCommand,
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   type ECSClient,
+  ListServicesCommand,
+  ListTaskDefinitionFamiliesCommand,
   ListTaskDefinitionsCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   type Service,
+  type Tag,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { PermanentTaskError } from '../core/errors.ts';
+import type { OwnedResource, OwnedResources } from '../core/janitor.ts';
 import {
   type HealthProbe,
   imageReference,
   type Orchestrator,
   type PublicUrls,
+  parseResourceName,
   type ReplicaTarget,
   resourceName,
   type ServiceStatus,
   type StackDatabases,
+  type StackSecrets,
   type StackTarget,
   serviceEnvironment,
 } from '../core/orchestrator.ts';
@@ -60,6 +67,14 @@ export interface EcsOrchestratorOptions {
   entryPoint?: string;
   urls: PublicUrls;
   databases?: Pick<StackDatabases, 'urlFor'>;
+  /**
+   * Where each stack's DATABASE_URL is kept (Secrets Manager: createStackSecrets): a service that asks
+   * for a database gets it through the container's `secrets` (ECS reads it with the execution role at
+   * task start), never in its `environment`, so DescribeTaskDefinition does not show it. Required when
+   * `databases` is given and a service asks for one.
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Secret.html
+   */
+  secrets?: Pick<StackSecrets, 'put'>;
   /**
    * Where stack tasks run: a capacity-provider strategy (e.g. FARGATE_SPOT weight 1, FARGATE base 0).
    * Empty: `launchType: FARGATE` (on-demand). ECS refuses a launch type and a strategy together.
@@ -168,6 +183,16 @@ export function createEcsOrchestrator(options: EcsOrchestratorOptions): Orchestr
     { key: 'thaw:service', value: service },
   ];
 
+  /** The stack's DATABASE_URL as an ECS secret: its Secrets Manager secret, created or updated now. */
+  const databaseSecret = async (stackId: string) => {
+    if (!options.secrets)
+      throw new PermanentTaskError(
+        'a service asks for a database, but the ECS orchestrator has no secret store to hand DATABASE_URL through ECS secrets',
+      );
+    const valueFrom = await options.secrets.put(stackId, options.databases!.urlFor(stackId));
+    return { name: 'DATABASE_URL', valueFrom };
+  };
+
   const register = async (target: StackTarget, service: string) => {
     const spec = target.spec.services[service]!;
     const image = imageReference(spec, service, target.images);
@@ -175,10 +200,9 @@ export function createEcsOrchestrator(options: EcsOrchestratorOptions): Orchestr
       throw new PermanentTaskError(
         `service ${service} has no image: set "image" in thaw.yml or pass images ${service}=<ref>`,
       );
-    const environment = serviceEnvironment(target, service, {
-      urls: options.urls,
-      databaseUrl: options.databases?.urlFor(target.stackId),
-    });
+    // DATABASE_URL is not in the environment: ECS puts it there from the stack's secret at task start.
+    const environment = serviceEnvironment(target, service, { urls: options.urls });
+    const secrets = spec.database && options.databases ? [await databaseSecret(target.stackId)] : [];
     const container: ContainerDefinition = {
       name: service,
       image,
@@ -189,6 +213,7 @@ export function createEcsOrchestrator(options: EcsOrchestratorOptions): Orchestr
         : {}),
       portMappings: [{ containerPort: spec.port, protocol: 'tcp' }],
       environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
+      ...(secrets.length ? { secrets } : {}),
       dockerLabels: traefikLabels(target.stackId, service, spec, {
         domain: options.urls.domain,
         entryPoint: options.entryPoint,
@@ -460,30 +485,155 @@ export function createEcsOrchestrator(options: EcsOrchestratorOptions): Orchestr
     async remove(target) {
       for (const service of Object.keys(target.spec.services)) {
         const name = resourceName(target.stackId, service);
-        try {
-          await call(() => ecs.send(new DeleteServiceCommand({ cluster, service: name, force: true })));
-        } catch (error) {
-          if (
-            !(
-              error instanceof Error &&
-              (error.name === 'ServiceNotFoundException' || error.name === 'ServiceNotActiveException')
-            )
-          )
-            throw error;
-        }
-        let nextToken: string | undefined;
-        do {
-          const page = await call(() =>
-            ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: name, status: 'ACTIVE', nextToken })),
-          );
-          for (const arn of page.taskDefinitionArns ?? []) {
-            // familyPrefix matches by prefix: thaw-pr-1-web would also match thaw-pr-1-web2.
-            if (arn.split('/').at(-1)?.replace(/:\d+$/, '') !== name) continue;
-            await call(() => ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn })));
-          }
-          nextToken = page.nextToken;
-        } while (nextToken);
+        await deleteService(ecs, cluster, name);
+        await deregisterFamily(ecs, name);
       }
+    },
+  };
+}
+
+/** Deletes a service (force: at any desired count); one already gone or draining is done. */
+async function deleteService(ecs: Pick<ECSClient, 'send'>, cluster: string, name: string) {
+  try {
+    await call(() => ecs.send(new DeleteServiceCommand({ cluster, service: name, force: true })));
+  } catch (error) {
+    if (
+      !(
+        error instanceof Error &&
+        (error.name === 'ServiceNotFoundException' || error.name === 'ServiceNotActiveException')
+      )
+    )
+      throw error;
+  }
+}
+
+/** Every ACTIVE revision of a task definition family, by ARN (exactly this family, not its prefix). */
+async function familyRevisions(ecs: Pick<ECSClient, 'send'>, family: string): Promise<string[]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await call(() =>
+      ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', nextToken })),
+    );
+    // familyPrefix matches by prefix: thaw-pr-1-web would also match thaw-pr-1-web2.
+    arns.push(...(page.taskDefinitionArns ?? []).filter((arn) => familyOf(arn) === family));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return arns;
+}
+
+/** arn:aws:ecs:…:task-definition/thaw-pr-1-web:3 → thaw-pr-1-web */
+const familyOf = (arn: string) => arn.split('/').at(-1)?.replace(/:\d+$/, '');
+
+async function deregisterFamily(ecs: Pick<ECSClient, 'send'>, family: string) {
+  for (const arn of await familyRevisions(ecs, family))
+    await call(() => ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn })));
+}
+
+const newest = (dates: (Date | undefined)[]) =>
+  dates.reduce<Date | undefined>((a, b) => (b && (!a || b > a) ? b : a), undefined);
+
+/** The thaw:stack tag of a tag list, when present. */
+const stackTag = (tags: readonly Tag[] | undefined) => tags?.find((t) => t.key === 'thaw:stack')?.value;
+
+/**
+ * The janitor's view of ECS: services in the cluster tagged thaw:stack whose name is that stack's
+ * (resourceName), and ACTIVE task definition families named and tagged the same way. Both the name and
+ * the tag must agree, so a service or family of the control plane itself (`thaw-traefik`, a
+ * `thaw-prod-traefik` edge) is never taken for a stack's. Task definitions are per account and region,
+ * not per cluster: two deployments sharing one account and region see each other's families.
+ */
+export function createEcsOwnedResources({
+  ecs,
+  cluster,
+}: {
+  ecs: Pick<ECSClient, 'send'>;
+  cluster: string;
+}): OwnedResources {
+  const ownedBy = (name: string, tags: readonly Tag[] | undefined) => {
+    const stackId = stackTag(tags);
+    return stackId !== undefined && parseResourceName(name)?.stackId === stackId ? stackId : undefined;
+  };
+
+  const services = async (skip: (stackId: string) => boolean): Promise<OwnedResource[]> => {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await call(() =>
+        ecs.send(new ListServicesCommand({ cluster, maxResults: 100, nextToken })),
+      );
+      arns.push(...(page.serviceArns ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    const owned: OwnedResource[] = [];
+    for (let i = 0; i < arns.length; i += 10) {
+      const described = await call(() =>
+        ecs.send(
+          new DescribeServicesCommand({ cluster, services: arns.slice(i, i + 10), include: ['TAGS'] }),
+        ),
+      );
+      for (const service of described.services ?? []) {
+        const name = service.serviceName ?? '';
+        const stackId = ownedBy(name, service.tags);
+        if (stackId === undefined || service.status !== 'ACTIVE' || skip(stackId)) continue;
+        owned.push({
+          kind: 'ecs-service',
+          name,
+          stackId,
+          detail: `cluster ${cluster}, desired ${service.desiredCount ?? 0}, running ${service.runningCount ?? 0}`,
+          // Made or last deployed: an update moments ago (a launch in progress) counts as young too.
+          changedAt: newest([
+            service.createdAt,
+            ...(service.deployments ?? []).map((d) => d.updatedAt ?? d.createdAt),
+          ]),
+        });
+      }
+    }
+    return owned;
+  };
+
+  const taskDefinitions = async (skip: (stackId: string) => boolean): Promise<OwnedResource[]> => {
+    // ListTaskDefinitionFamilies takes a true prefix; ListTaskDefinitions' familyPrefix is a full family.
+    const families: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await call(() =>
+        ecs.send(
+          new ListTaskDefinitionFamiliesCommand({ familyPrefix: 'thaw-', status: 'ACTIVE', nextToken }),
+        ),
+      );
+      families.push(...(page.families ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    const owned: OwnedResource[] = [];
+    for (const family of families) {
+      const named = parseResourceName(family)?.stackId;
+      if (named === undefined || skip(named)) continue;
+      const arns = await familyRevisions(ecs, family);
+      if (arns.length === 0) continue;
+      const described = await call(() =>
+        ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arns.at(-1), include: ['TAGS'] })),
+      );
+      const stackId = ownedBy(family, described.tags);
+      if (stackId === undefined) continue;
+      owned.push({
+        kind: 'task-definition',
+        name: family,
+        stackId,
+        detail: `${arns.length} ACTIVE revision${arns.length === 1 ? '' : 's'}`,
+        changedAt: described.taskDefinition?.registeredAt,
+      });
+    }
+    return owned;
+  };
+
+  return {
+    async listOwned({ skip = () => false } = {}) {
+      return [...(await services(skip)), ...(await taskDefinitions(skip))];
+    },
+    async removeOwned(resource) {
+      if (resource.kind === 'ecs-service') await deleteService(ecs, cluster, resource.name);
+      else if (resource.kind === 'task-definition') await deregisterFamily(ecs, resource.name);
     },
   };
 }

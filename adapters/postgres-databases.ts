@@ -2,6 +2,7 @@ import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { PermanentTaskError, ThawError } from '../core/errors.ts';
 import { STACK_ID_PATTERN } from '../core/ids.ts';
+import type { OwnedResource, OwnedResources } from '../core/janitor.ts';
 import type { StackDatabases } from '../core/orchestrator.ts';
 
 export class UnsafeIdentifierError extends ThawError {
@@ -107,7 +108,7 @@ export function createPostgresDatabases({
   stackUrl = adminUrl,
   templates = [],
   passwordSecret,
-}: PostgresDatabasesOptions): StackDatabases & { close(): Promise<void> } {
+}: PostgresDatabasesOptions): StackDatabases & OwnedResources & { close(): Promise<void> } {
   for (const template of templates)
     if (!IDENTIFIER.test(template))
       throw new UnsafeIdentifierError(`template ${JSON.stringify(template)} is not a safe database name`);
@@ -200,6 +201,20 @@ export function createPostgresDatabases({
     }
   };
 
+  const dropDatabase = async (stackId: string) => {
+    // WITH (FORCE) terminates the stack's open connections first (PostgreSQL 13+).
+    await sql`DROP DATABASE IF EXISTS ${sql(databaseName(stackId))} WITH (FORCE)`;
+  };
+
+  const dropRole = async (stackId: string) => {
+    const role = roleName(stackId);
+    const [exists] = await sql`SELECT 1 FROM pg_roles WHERE rolname = ${role}`;
+    if (!exists) return;
+    // Sessions the role still has elsewhere (its database is gone, but `postgres` may admit it).
+    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ${role}`;
+    await sql`DROP ROLE IF EXISTS ${sql(role)}`;
+  };
+
   return {
     async create(stackId, template) {
       const name = databaseName(stackId);
@@ -225,15 +240,36 @@ export function createPostgresDatabases({
       await sql`ALTER DATABASE ${sql(name)} OWNER TO ${sql(role)}`;
     },
     async drop(stackId) {
-      const name = databaseName(stackId);
-      const role = roleName(stackId);
-      // WITH (FORCE) terminates the stack's open connections first (PostgreSQL 13+).
-      await sql`DROP DATABASE IF EXISTS ${sql(name)} WITH (FORCE)`;
-      const [exists] = await sql`SELECT 1 FROM pg_roles WHERE rolname = ${role}`;
-      if (!exists) return;
-      // Sessions the role still has elsewhere (its database is gone, but `postgres` may admit it).
-      await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ${role}`;
-      await sql`DROP ROLE IF EXISTS ${sql(role)}`;
+      await dropDatabase(stackId);
+      await dropRole(stackId);
+    },
+    async listOwned({ skip = () => false } = {}) {
+      // A stack's database is thaw_<id> and its role thaw_stack_<id>: both named from the stack id, and a
+      // database counts only when its stack's role owns it or exists (a create that stopped half-way), so
+      // the control plane's database, a template or a thaw_test_… database is never taken for a stack's.
+      const rows = await sql<{ kind: 'database' | 'database-role'; name: string; owner: string | null }[]>`
+        SELECT 'database' AS kind, datname AS name, pg_get_userbyid(datdba) AS owner FROM pg_database
+          WHERE datname LIKE 'thaw\\_%' AND NOT datistemplate
+        UNION ALL
+        SELECT 'database-role', rolname, NULL FROM pg_roles WHERE rolname LIKE 'thaw\\_stack\\_%'
+        ORDER BY 2`;
+      const roles = new Set(rows.filter((r) => r.kind === 'database-role').map((r) => r.name));
+      return rows.flatMap((row): OwnedResource[] => {
+        const prefix = row.kind === 'database' ? 'thaw_' : ROLE_PREFIX;
+        const stackId = row.name.slice(prefix.length).replaceAll('_', '-');
+        if (!STACK_ID_PATTERN.test(stackId) || skip(stackId)) return [];
+        if (row.kind === 'database-role')
+          return roleName(stackId) === row.name
+            ? [{ kind: row.kind, name: row.name, stackId, detail: 'login role of a stack database' }]
+            : [];
+        const role = roleName(stackId);
+        if (databaseName(stackId) !== row.name || (row.owner !== role && !roles.has(role))) return [];
+        return [{ kind: row.kind, name: row.name, stackId, detail: `owner ${row.owner}` }];
+      });
+    },
+    async removeOwned(resource) {
+      if (resource.kind === 'database') await dropDatabase(resource.stackId);
+      else if (resource.kind === 'database-role') await dropRole(resource.stackId);
     },
     urlFor(stackId) {
       const url = new URL(stackUrl);
