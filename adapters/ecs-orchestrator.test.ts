@@ -10,6 +10,7 @@ import {
   ListTaskDefinitionsCommand,
   ServerException,
 } from '@aws-sdk/client-ecs';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { PermanentTaskError } from '../core/errors.ts';
 import type { Orchestrator } from '../core/orchestrator.ts';
@@ -22,6 +23,7 @@ import {
   type EcsOrchestratorOptions,
   traefikLabels,
 } from './ecs-orchestrator.ts';
+import { createStackSecrets } from './stack-secrets.ts';
 
 const urls = { domain: 'qa.example.com', scheme: 'https' as const };
 const registrySecret = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:thaw/registry-AbCdEf';
@@ -316,6 +318,47 @@ describe('ECS orchestrator against a fake ECS that honours the API parameters', 
       expect(other).not.toBe(token);
   });
 
+  it('hands DATABASE_URL through ECS secrets (the stack secret ARN), never in the environment; without a secret store it refuses', async () => {
+    const two = { stackId: 'pr-3', spec, images: { web: '1', api: '1' } };
+    const databases = { urlFor: (id: string) => `postgres://thaw_stack_${id}:pw@db:5432/${id}` };
+    const stored = new Map<string, string>();
+    const secrets = {
+      put: async (stackId: string, value: string) => {
+        stored.set(stackId, value);
+        return `arn:aws:secretsmanager:us-east-1:123456789012:secret:thaw/stacks/${stackId}/database-url-AbCdEf`;
+      },
+    };
+    const fake = createFakeEcs(['c']);
+    await createEcsOrchestrator({ ...options, ecs: fake.ecs, databases, secrets }).ensure(two);
+    const containers = fake.calls
+      .filter((c) => c.command === 'RegisterTaskDefinitionCommand')
+      .flatMap(
+        (c) =>
+          c.input.containerDefinitions as {
+            name: string;
+            environment: { name: string; value: string }[];
+            secrets?: unknown;
+          }[],
+      );
+    const api = containers.find((c) => c.name === 'api')!;
+    const web = containers.find((c) => c.name === 'web')!;
+    expect(api.environment.map((e) => e.name)).not.toContain('DATABASE_URL');
+    expect(JSON.stringify(containers)).not.toContain('postgres://');
+    expect(api.secrets).toEqual([
+      {
+        name: 'DATABASE_URL',
+        valueFrom:
+          'arn:aws:secretsmanager:us-east-1:123456789012:secret:thaw/stacks/pr-3/database-url-AbCdEf',
+      },
+    ]);
+    expect(web.secrets).toBeUndefined();
+    expect(stored.get('pr-3')).toBe('postgres://thaw_stack_pr-3:pw@db:5432/pr-3');
+    const refused = createEcsOrchestrator({ ...options, ecs: createFakeEcs(['c']).ecs, databases }).ensure(
+      two,
+    );
+    await expect(refused).rejects.toBeInstanceOf(PermanentTaskError);
+  });
+
   it('puts repositoryCredentials on every container when a registry secret is configured, and none otherwise', async () => {
     const two = { stackId: 'pr-3', spec, images: { web: '1', api: '1' } };
     const containers = async (repositoryCredentialsArn?: string) => {
@@ -475,12 +518,20 @@ describe.runIf(motoUrl)("ECS orchestrator against moto's ECS API", () => {
     const databases = {
       urlFor: (id: string) => `postgres://app@db.internal:5432/thaw_${id.replaceAll('-', '_')}`,
     };
+    const secretsManager = new SecretsManagerClient({
+      endpoint: motoUrl!,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+    const prefix = `${cluster}/stacks`;
+    const secrets = createStackSecrets({ secrets: secretsManager, prefix });
     const orchestrator = createEcsOrchestrator({
       ...env,
       cluster,
       region: 'us-east-1',
       urls,
       databases,
+      secrets,
       executionRoleArn: 'arn:aws:iam::123456789012:role/exec',
       logGroup: '/thaw/stacks',
       repositoryCredentialsArn: registrySecret,
@@ -497,9 +548,18 @@ describe.runIf(motoUrl)("ECS orchestrator against moto's ECS API", () => {
       'traefik.http.routers.thaw-pr-42-api.rule': 'Host(`api-pr-42.qa.example.com`) && PathPrefix(`/v1`)',
       'thaw.stack': 'pr-42',
     });
-    expect(container.environment).toEqual(
-      expect.arrayContaining([{ name: 'DATABASE_URL', value: 'postgres://app@db.internal:5432/thaw_pr_42' }]),
+    // The URL is not in the task definition: ECS reads it from the stack's secret at task start.
+    expect(container.environment?.map((e) => e.name)).not.toContain('DATABASE_URL');
+    expect(JSON.stringify(taskDefinition)).not.toContain('postgres://');
+    expect(container.secrets).toHaveLength(1);
+    expect(container.secrets![0]!.name).toBe('DATABASE_URL');
+    const stored = await secretsManager.send(
+      new GetSecretValueCommand({ SecretId: container.secrets![0]!.valueFrom }),
     );
+    expect(stored.SecretString).toBe('postgres://app@db.internal:5432/thaw_pr_42');
+    expect(stored.Name).toBe(`${prefix}/pr-42/database-url`);
+    await secrets.remove('pr-42');
+    secretsManager.destroy();
     expect(taskDefinition).toMatchObject({
       cpu: '512',
       memory: '1024',

@@ -65,6 +65,17 @@ export interface StackDatabases {
   urlFor(stackId: string): string;
 }
 
+/**
+ * Where an orchestrator keeps a stack's DATABASE_URL when it hands it to containers by reference (ECS
+ * `secrets` from Secrets Manager) instead of in their environment.
+ */
+export interface StackSecrets {
+  /** Creates or updates the stack's secret with `value`; returns its ARN. */
+  put(stackId: string, value: string): Promise<string>;
+  /** Deletes the stack's secret; one already gone is done. */
+  remove(stackId: string): Promise<void>;
+}
+
 /** How public URLs of stack services look (for `{url:<service>}` and the PR comment). */
 export interface PublicUrls {
   domain: string;

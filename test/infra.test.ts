@@ -202,6 +202,35 @@ describe('Terraform, parsed with a real HCL parser', () => {
     expect(first(controlPlane().variable!.github_token).sensitive).toBe(true);
   });
 
+  it('stack DATABASE_URL secrets: the tasks function writes and the stack execution role reads only secrets under <name>/stacks/', () => {
+    const stacksArn = String(local(controlPlane(), 'stack_secrets_arn'));
+    expect(local(controlPlane(), 'stack_secret_prefix')).toBe('${var.name}/stacks');
+    expect(stacksArn).toMatch(/:secretsmanager:.*:secret:\$\{local\.stack_secret_prefix\}\/\*$/);
+    const text = readFileSync(join(root, 'infra/modules/control-plane/functions.tf'), 'utf8');
+    expect(text).toMatch(/STACK_SECRET_PREFIX\s+=\s+local\.stack_secret_prefix/);
+    const writes = statements(controlPlane()).filter(
+      (s) => s.doc === 'tasks' && s.actions.some((a) => a.startsWith('secretsmanager:')),
+    );
+    expect(writes.map((s) => [s.sid, s.actions.sort(), s.resources])).toEqual([
+      [
+        'ManageStackDatabaseUrlSecrets',
+        [
+          'secretsmanager:CreateSecret',
+          'secretsmanager:DeleteSecret',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:TagResource',
+        ],
+        ['${local.stack_secrets_arn}'],
+      ],
+    ]);
+    const read = statements(complete()).find((s) => s.sid === 'ReadStackDatabaseUrls')!;
+    expect(read.actions).toEqual(['secretsmanager:GetSecretValue']);
+    expect(read.resources).toEqual(['${module.control_plane.stack_secrets_arn}']);
+    const onRole = first(complete().resource!.aws_iam_role_policy!.stack_execution_database_urls);
+    expect(onRole.role).toBe('${aws_iam_role.stack_execution.id}');
+    expect(onRole.policy).toBe('${data.aws_iam_policy_document.stack_database_urls.json}');
+  });
+
   it('the freezer runs on an EventBridge Scheduler rule', () => {
     const schedule = first(controlPlane().resource!.aws_scheduler_schedule!.freezer);
     expect(JSON.stringify(schedule.target)).toContain('aws_lambda_function.this[\\"freezer\\"].arn');

@@ -22,6 +22,8 @@ import {
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import {
@@ -210,6 +212,7 @@ describe.skipIf(missing.length > 0)(
     const functions = {} as Record<FunctionName, WarmFunction>;
     const environments = {} as Record<FunctionName, Record<string, string>>;
     let secretArn = '';
+    let stackSecretArn = '';
     let stopped = false;
     const loops: Promise<void>[] = [];
     /** Every invocation the driver made, and what went wrong (handler errors, batch item failures). */
@@ -518,12 +521,17 @@ describe.skipIf(missing.length > 0)(
       const definitions = await Promise.all(
         running.map((s) => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: s.taskDefinition }))),
       );
-      const urls = definitions.flatMap((d) =>
-        (d.taskDefinition?.containerDefinitions ?? []).flatMap((c) =>
-          (c.environment ?? []).filter((e) => e.name === 'DATABASE_URL').map((e) => e.value!),
-        ),
+      // Not in the environment: an ECS secret whose valueFrom is the stack's Secrets Manager secret.
+      const containers = definitions.flatMap((d) => d.taskDefinition?.containerDefinitions ?? []);
+      expect(containers.flatMap((c) => c.environment ?? []).map((e) => e.name)).not.toContain('DATABASE_URL');
+      const references = containers.flatMap((c) =>
+        (c.secrets ?? []).filter((e) => e.name === 'DATABASE_URL'),
       );
-      expect(urls).toHaveLength(1);
+      expect(references).toHaveLength(1);
+      stackSecretArn = references[0]!.valueFrom!;
+      const stored = await secrets.send(new GetSecretValueCommand({ SecretId: stackSecretArn }));
+      expect(stored.Name).toBe(`${prefix}/stacks/${stackId}/database-url`);
+      const urls = [stored.SecretString!];
       expect(new URL(urls[0]!).pathname).toBe(`/${db}`);
       expect(new URL(urls[0]!).searchParams.get('sslmode')).toBe('require');
       expect(definitions.map((d) => d.taskDefinition?.executionRoleArn)).toEqual([
@@ -579,6 +587,12 @@ describe.skipIf(missing.length > 0)(
         );
       }
       expect(await stackDatabases()).toEqual([]);
+      // The stack's DATABASE_URL secret went with its database.
+      const gone = await secrets.send(new DescribeSecretCommand({ SecretId: stackSecretArn })).then(
+        (d) => Boolean(d.DeletedDate),
+        (error: Error) => error.name === 'ResourceNotFoundException',
+      );
+      expect(gone).toBe(true);
       // Nothing went wrong on the way: no handler threw, no record was reported failed, no DLQ holds anything.
       expect(problems).toEqual([]);
       for (const dlq of ['events_dlq', 'tasks_dlq']) {

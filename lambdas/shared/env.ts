@@ -53,6 +53,8 @@ export const lambdaEnv = {
     }),
   /** Days without a request or push after which the freezer destroys a stack whose thaw.yml has no `ttl`; 0: never. */
   STACK_TTL_DAYS: integer(0, 3650, 14),
+  /** Minutes between janitor runs in the freezer (ECS services, task definitions, databases of no live stack); 0: off. */
+  JANITOR_INTERVAL_MINUTES: integer(0, 10_080, 60),
   /** ECS cluster the stacks run in. */
   ECS_CLUSTER: z.string({ error: 'expected an ECS cluster name or ARN' }).min(1),
   /** Comma-separated private subnets for stack tasks. */
@@ -103,6 +105,14 @@ export const lambdaEnv = {
   STACK_DATABASE_ADMIN_SECRET_ARN: secretArn().optional(),
   /** Where stacks connect (host, port, sslmode), when not the admin URL's; user, password and database are the stack's. */
   STACK_DATABASE_URL: postgresUrl().optional(),
+  /**
+   * Name prefix of the Secrets Manager secrets holding each stack's DATABASE_URL
+   * (`<prefix>/<stack>/database-url`), handed to containers as ECS secrets; Terraform: `<name>/stacks`.
+   */
+  STACK_SECRET_PREFIX: z
+    .string()
+    .regex(/^[\w/+=.@-]{1,400}$/, { error: 'expected a Secrets Manager name prefix, e.g. thaw/stacks' })
+    .default('thaw/stacks'),
   /** Databases a spec's databaseTemplate may name (comma-separated); default none. */
   STACK_DATABASE_TEMPLATES: z
     .string()

@@ -24,6 +24,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env) =>
       'STACK_DATABASE_URL',
       'STACK_DATABASE_ADMIN_SECRET_ARN',
       'STACK_DATABASE_TEMPLATES',
+      'STACK_SECRET_PREFIX',
       'READY_POLL_SECONDS',
       'READY_TIMEOUT_SECONDS',
       'READY_CHECK',

@@ -1,8 +1,10 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createEcsOrchestrator } from '../../adapters/ecs-orchestrator.ts';
 import { createGitHubNotifier } from '../../adapters/github-notifier.ts';
 import { createHttpProbe } from '../../adapters/http-probe.ts';
 import { createPostgresDatabases, refusingDatabases } from '../../adapters/postgres-databases.ts';
+import { createStackSecrets, withSecretRemoval } from '../../adapters/stack-secrets.ts';
 import type { ExecutorRegistry } from '../../core/executors.ts';
 import type { Log, Store } from '../../core/ports.ts';
 import { stackExecutors } from '../../core/stack-executors.ts';
@@ -31,12 +33,21 @@ export function productionExecutors(
   // Per-stack databases live on STACK_DATABASE_ADMIN_URL's server, each owned by a role of the stack's
   // own. Never the control plane's URL: without the setting, a stack that asks for a database fails at
   // launch saying what to set.
+  // Each stack's URL reaches its containers as an ECS secret (Secrets Manager, one per stack), never
+  // in the task definition's environment; the database.drop task of a DESTROY deletes the secret too.
+  const secrets = createStackSecrets({
+    secrets: new SecretsManagerClient({ region: config.AWS_REGION }),
+    prefix: config.STACK_SECRET_PREFIX,
+  });
   const databases = stackAdminUrl
-    ? createPostgresDatabases({
-        adminUrl: stackAdminUrl,
-        stackUrl: config.STACK_DATABASE_URL,
-        templates: config.STACK_DATABASE_TEMPLATES,
-      })
+    ? withSecretRemoval(
+        createPostgresDatabases({
+          adminUrl: stackAdminUrl,
+          stackUrl: config.STACK_DATABASE_URL,
+          templates: config.STACK_DATABASE_TEMPLATES,
+        }),
+        secrets,
+      )
     : refusingDatabases('STACK_DATABASE_ADMIN_URL (or STACK_DATABASE_ADMIN_SECRET_ARN)');
   const orchestrator = createEcsOrchestrator({
     // Standard retry mode with jittered exponential backoff; throttling is retried inside the SDK first.
@@ -56,6 +67,7 @@ export function productionExecutors(
     probe: config.READY_CHECK === 'http' ? createHttpProbe() : undefined,
     urls,
     databases,
+    secrets,
   });
   return {
     ...stackExecutors({

@@ -101,6 +101,23 @@ resource "aws_iam_role_policy_attachment" "stack_execution" {
   policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 }
 
+# Each stack's DATABASE_URL reaches its containers as an ECS secret (container `secrets`, valueFrom the
+# secret's ARN), which ECS reads at task start with the EXECUTION role: only secrets under the stacks'
+# name prefix. https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
+data "aws_iam_policy_document" "stack_database_urls" {
+  statement {
+    sid       = "ReadStackDatabaseUrls"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [module.control_plane.stack_secrets_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "stack_execution_database_urls" {
+  name   = "stack-database-urls"
+  role   = aws_iam_role.stack_execution.id
+  policy = data.aws_iam_policy_document.stack_database_urls.json
+}
+
 # Private registries other than ECR: ECS reads the credentials secret with the EXECUTION role (not the
 # tasks function's role), so only this role may read it, and decrypt it when a customer key encrypts it.
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html

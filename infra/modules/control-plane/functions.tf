@@ -42,6 +42,7 @@ locals {
       FARGATE_GB_HOUR                  = tostring(var.fargate_gb_hour)
       REGISTRY_CREDENTIALS_ARN         = var.registry_credentials_secret_arn
       STACK_DATABASE_ADMIN_SECRET_ARN  = aws_secretsmanager_secret.database_url.arn
+      STACK_SECRET_PREFIX              = local.stack_secret_prefix
     })
     freezer = merge(local.common_env, {
       EVENTS_QUEUE_URL = aws_sqs_queue.events.url

@@ -5,6 +5,10 @@ locals {
   cluster_name = element(split("/", var.ecs_cluster_arn), 1)
   # Stack services are named thaw-<stack>-<service> (core/orchestrator.ts resourceName).
   stack_services_arn = "arn:aws:ecs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:service/${local.cluster_name}/thaw-*"
+  # Each stack's DATABASE_URL is a secret <name>/stacks/<stack>/database-url (adapters/stack-secrets.ts),
+  # handed to its containers as an ECS secret; the stack execution role reads, the tasks function writes.
+  stack_secret_prefix = "${var.name}/stacks"
+  stack_secrets_arn   = "arn:aws:secretsmanager:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:secret:${local.stack_secret_prefix}/*"
 }
 
 data "aws_iam_policy_document" "lambda_assume" {
@@ -133,6 +137,11 @@ data "aws_iam_policy_document" "tasks" {
       variable = "ecs:cluster"
       values   = [var.ecs_cluster_arn]
     }
+  }
+  statement {
+    sid       = "ManageStackDatabaseUrlSecrets"
+    actions   = ["secretsmanager:CreateSecret", "secretsmanager:PutSecretValue", "secretsmanager:DeleteSecret", "secretsmanager:TagResource"]
+    resources = [local.stack_secrets_arn]
   }
   statement {
     sid       = "PassOnlyStackRoles"

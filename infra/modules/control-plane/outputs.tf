@@ -37,3 +37,8 @@ output "publisher_policy_json" {
   description = "IAM policy for whoever publishes LAUNCH/DESTROY (the GitHub Actions OIDC role)."
   value       = data.aws_iam_policy_document.publisher.json
 }
+
+output "stack_secrets_arn" {
+  description = "ARN pattern of the per-stack DATABASE_URL secrets (<name>/stacks/*): the stack execution role needs secretsmanager:GetSecretValue on it."
+  value       = local.stack_secrets_arn
+}
