@@ -33,6 +33,7 @@ import {
   type StackTarget,
   serviceEnvironment,
 } from '../core/orchestrator.ts';
+import { type SpecProtection, specMiddlewares } from '../core/protection.ts';
 import { type ServiceSpec, serviceHost } from '../core/spec.ts';
 
 /**
@@ -145,14 +146,35 @@ async function call<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The Traefik ECS provider labels that route a stack service: a router and a service unique to it. */
+/**
+ * The Traefik ECS provider labels that route a stack service: a router and a service unique to it.
+ * The deployment's guard sits on the edge's entry point (infra/modules/edge); a spec's `protection`
+ * adds middlewares here: its own IP allow-list defined in the labels, and the edge's basic / forward
+ * auth by reference (`@file`), so no credential ever lands in a task definition. Label values are
+ * not shell-evaluated, so `$` in values is not doubled (that is a docker-compose rule):
+ * https://doc.traefik.io/reference/routing-configuration/http/middlewares/basicauth
+ */
 export function traefikLabels(
   stackId: string,
   service: string,
   spec: ServiceSpec,
-  { domain, entryPoint = 'web' }: { domain: string; entryPoint?: string },
+  {
+    domain,
+    entryPoint = 'web',
+    protection,
+  }: { domain: string; entryPoint?: string; protection?: SpecProtection },
 ): Record<string, string> {
   const name = resourceName(stackId, service);
+  const guard = specMiddlewares(stackId, protection, undefined, 'file');
+  const middlewareLabels: Record<string, string> = {};
+  for (const [mw, definition] of Object.entries(guard.definitions))
+    if ('ipAllowList' in definition)
+      middlewareLabels[`traefik.http.middlewares.${mw}.ipallowlist.sourcerange`] =
+        definition.ipAllowList.sourceRange.join(',');
+  if (guard.names.length)
+    middlewareLabels[`traefik.http.routers.${name}.middlewares`] = guard.names
+      .map((mw) => (mw.includes('@') ? mw : `${mw}@ecs`))
+      .join(',');
   const host = serviceHost(spec, stackId, domain);
   const rule = spec.pathPrefix
     ? `Host(\`${host}\`) && PathPrefix(\`${spec.pathPrefix}\`)`
@@ -165,6 +187,7 @@ export function traefikLabels(
     [`traefik.http.services.${name}.loadbalancer.server.port`]: String(spec.port),
     [`traefik.http.services.${name}.loadbalancer.healthcheck.path`]: spec.health,
     [`traefik.http.services.${name}.loadbalancer.healthcheck.interval`]: '5s',
+    ...middlewareLabels,
     'thaw.managed': 'true',
     'thaw.stack': stackId,
     'thaw.service': service,
@@ -217,6 +240,7 @@ export function createEcsOrchestrator(options: EcsOrchestratorOptions): Orchestr
       dockerLabels: traefikLabels(target.stackId, service, spec, {
         domain: options.urls.domain,
         entryPoint: options.entryPoint,
+        protection: target.spec.protection,
       }),
       ...(options.logGroup
         ? {

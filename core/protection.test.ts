@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   type DeploymentProtection,
   deploymentMiddlewares,
-  effectiveGuard,
   htpasswdLines,
   launcherMiddlewares,
   parseProtectionModes,
   protectionProblems,
+  specMiddlewares,
   specProtectionSchema,
   stackRouterMiddlewares,
 } from './protection.ts';
@@ -64,7 +64,12 @@ describe('which routers use them', () => {
       undefined,
       ['thaw-ip-allowlist', 'thaw-basic-auth', 'thaw-forward-auth'],
     ],
-    ['spec false makes a stack public', all, false, []],
+    [
+      'a spec cannot loosen: basicAuth false on a basic deployment',
+      all,
+      { basicAuth: false },
+      ['thaw-basic-auth'],
+    ],
     [
       'spec basicAuth on a public deployment',
       { ...all, modes: [] },
@@ -72,11 +77,12 @@ describe('which routers use them', () => {
       ['thaw-basic-auth'],
     ],
     [
-      "spec's own allow-list replaces the deployment's guards",
+      "spec's own allow-list comes on top of the deployment's guards",
       all,
       { ipAllowList: ['198.51.100.7'] },
-      ['thaw-ip-allowlist--pr-1'],
+      ['thaw-basic-auth', 'thaw-ip-allowlist--pr-1'],
     ],
+    ['spec basicAuth on a basic deployment: once', all, { basicAuth: true }, ['thaw-basic-auth']],
   ] as [string, DeploymentProtection, unknown, string[]][])('%s', (_name, deployment, spec, names) => {
     const parsed = spec === undefined ? undefined : specProtectionSchema.parse(spec);
     expect(stackRouterMiddlewares('pr-1', deployment, parsed).names).toEqual(names);
@@ -84,25 +90,27 @@ describe('which routers use them', () => {
 
   it("a spec's own allow-list is defined for that stack; deployment names get a provider suffix for labels", () => {
     expect(
-      stackRouterMiddlewares('pr-1', all, { ipAllowList: ['198.51.100.7'], basicAuth: true }, 'file'),
+      specMiddlewares(
+        'pr-1',
+        { ipAllowList: ['198.51.100.7'], basicAuth: true, forwardAuth: true },
+        undefined,
+        'file',
+      ),
     ).toEqual({
-      names: ['thaw-ip-allowlist--pr-1', 'thaw-basic-auth@file'],
+      names: ['thaw-ip-allowlist--pr-1', 'thaw-basic-auth@file', 'thaw-forward-auth@file'],
       definitions: { 'thaw-ip-allowlist--pr-1': { ipAllowList: { sourceRange: ['198.51.100.7'] } } },
     });
+    expect(specMiddlewares('pr-1', undefined)).toEqual({ names: [], definitions: {} });
   });
 
-  it('the launcher catch-all carries the deployment guards, whatever a spec says', () => {
+  it('the launcher catch-all carries the deployment guards (it cannot tell a stack from a host it does not know)', () => {
     expect(launcherMiddlewares(all)).toEqual(['thaw-basic-auth']);
     expect(launcherMiddlewares({ modes: [] })).toEqual([]);
   });
 
-  it('effective guard: spec wins, deployment otherwise', () => {
-    expect(effectiveGuard(all, undefined)).toEqual({ basicAuth: true, forwardAuth: false });
-    expect(effectiveGuard(all, { forwardAuth: true })).toEqual({ basicAuth: false, forwardAuth: true });
-  });
-
   it('rejects a spec protection that is not false or the known object', () => {
     expect(specProtectionSchema.safeParse(true).success).toBe(false);
+    expect(specProtectionSchema.safeParse(false).success).toBe(false);
     expect(specProtectionSchema.safeParse({ password: 'x' }).success).toBe(false);
     expect(specProtectionSchema.safeParse({ ipAllowList: ['not-an-ip'] }).success).toBe(false);
     expect(specProtectionSchema.safeParse({ ipAllowList: ['2001:db8::/32'] }).success).toBe(true);

@@ -26,13 +26,6 @@ export interface DeploymentProtection {
 
 export const NO_PROTECTION: DeploymentProtection = { modes: [] };
 
-/** The guards on one stack's routers. */
-export interface Guard {
-  ipAllowList?: string[];
-  basicAuth: boolean;
-  forwardAuth: boolean;
-}
-
 export const MIDDLEWARE = {
   basicAuth: 'thaw-basic-auth',
   ipAllowList: 'thaw-ip-allowlist',
@@ -54,19 +47,24 @@ export const cidrSchema = z
   .string({ error: 'expected a CIDR such as 203.0.113.0/24 or an address' })
   .refine(isCidr, { error: 'expected a CIDR such as 203.0.113.0/24 or an address' });
 
-const SPEC_RULE = 'expected false or { basicAuth?: true, ipAllowList?: [CIDR, …], forwardAuth?: true }';
-
-/** The spec's `protection`: replaces the deployment's guards for this stack; false makes it public. */
-export const specProtectionSchema = z.union(
-  [
-    z.literal(false),
-    z.strictObject({
-      basicAuth: z.boolean({ error: 'expected true or false' }).optional(),
-      ipAllowList: z.array(cidrSchema).min(1, { error: 'expected at least one CIDR' }).optional(),
-      forwardAuth: z.boolean({ error: 'expected true or false' }).optional(),
-    }),
-  ],
-  { error: (issue) => (issue.code === 'invalid_union' ? SPEC_RULE : undefined) },
+/**
+ * The spec's `protection`: guards this stack's routers get ON TOP of the deployment's (a spec can
+ * tighten, never loosen: on ECS the deployment's guard sits on the entry point, before any router).
+ */
+export const specProtectionSchema = z.strictObject(
+  {
+    basicAuth: z.boolean({ error: 'expected true or false' }).optional(),
+    ipAllowList: z.array(cidrSchema).min(1, { error: 'expected at least one CIDR' }).optional(),
+    forwardAuth: z.boolean({ error: 'expected true or false' }).optional(),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? 'allowed: basicAuth, ipAllowList, forwardAuth'
+        : issue.code === 'invalid_type'
+          ? 'expected { basicAuth?: true, ipAllowList?: [CIDR, …], forwardAuth?: true }'
+          : undefined,
+  },
 );
 export type SpecProtection = z.infer<typeof specProtectionSchema>;
 
@@ -89,28 +87,6 @@ export function protectionProblems(p: DeploymentProtection): { path: string; mes
   if (p.modes.includes('forward-auth') && !p.forwardAuthUrl)
     problems.push({ path: 'FORWARD_AUTH_URL', message: 'protection "forward-auth" needs a URL' });
   return problems;
-}
-
-/** The guards on a stack: its spec's `protection` when set, else the deployment's. */
-export function effectiveGuard(deployment: DeploymentProtection, spec?: SpecProtection): Guard {
-  if (spec === false) return { basicAuth: false, forwardAuth: false };
-  if (spec)
-    return {
-      ...(spec.ipAllowList ? { ipAllowList: spec.ipAllowList } : {}),
-      basicAuth: spec.basicAuth === true,
-      forwardAuth: spec.forwardAuth === true,
-    };
-  return {
-    ...(deployment.modes.includes('ip') && deployment.ipAllowList?.length
-      ? { ipAllowList: deployment.ipAllowList }
-      : {}),
-    basicAuth: deployment.modes.includes('basic'),
-    forwardAuth: deployment.modes.includes('forward-auth'),
-  };
-}
-
-export function isGuarded(guard: Guard): boolean {
-  return Boolean(guard.ipAllowList) || guard.basicAuth || guard.forwardAuth;
 }
 
 export type Middleware =
@@ -145,37 +121,56 @@ export function stackIpMiddlewareName(stackId: string): string {
   return `${MIDDLEWARE.ipAllowList}--${stackId}`;
 }
 
+/** The deployment's guards, as middleware names in the order they run (ip, basic, forward). */
+export function deploymentGuardNames(deployment: DeploymentProtection): string[] {
+  const order: [ProtectionMode, string][] = [
+    ['ip', MIDDLEWARE.ipAllowList],
+    ['basic', MIDDLEWARE.basicAuth],
+    ['forward-auth', MIDDLEWARE.forwardAuth],
+  ];
+  return order.filter(([mode]) => deployment.modes.includes(mode)).map(([, name]) => name);
+}
+
 /**
- * The middlewares of one stack router, in the order they run: the IP check first (cheap, 403), then
- * basic auth (401), then forward auth. `definitions` holds the stack's own IP allow-list when its
- * spec has one. `provider` suffixes the deployment-wide names (e.g. "file" for ECS labels).
+ * What a stack's spec adds to its routers: its own IP allow-list (defined for it alone), then the
+ * deployment's basic auth / forward auth credentials when it asks for them and the deployment does
+ * not apply them already. `provider` suffixes the deployment-wide names ("file" for ECS labels).
+ */
+export function specMiddlewares(
+  stackId: string,
+  spec: SpecProtection | undefined,
+  deployment: DeploymentProtection = NO_PROTECTION,
+  provider?: string,
+): { names: string[]; definitions: Record<string, Middleware> } {
+  const at = (name: string) => (provider ? `${name}@${provider}` : name);
+  const names: string[] = [];
+  const definitions: Record<string, Middleware> = {};
+  if (spec?.ipAllowList) {
+    const name = stackIpMiddlewareName(stackId);
+    definitions[name] = { ipAllowList: { sourceRange: spec.ipAllowList } };
+    names.push(name);
+  }
+  if (spec?.basicAuth && !deployment.modes.includes('basic')) names.push(at(MIDDLEWARE.basicAuth));
+  if (spec?.forwardAuth && !deployment.modes.includes('forward-auth')) names.push(at(MIDDLEWARE.forwardAuth));
+  return { names, definitions };
+}
+
+/**
+ * The middlewares of one stack router in thaw dev's dynamic configuration: the deployment's guards,
+ * then what its spec adds. (On ECS the deployment's guards sit on the entry point instead.)
  */
 export function stackRouterMiddlewares(
   stackId: string,
   deployment: DeploymentProtection,
   spec: SpecProtection | undefined,
-  provider?: string,
 ): { names: string[]; definitions: Record<string, Middleware> } {
-  const guard = effectiveGuard(deployment, spec);
-  const at = (name: string) => (provider ? `${name}@${provider}` : name);
-  const names: string[] = [];
-  const definitions: Record<string, Middleware> = {};
-  const own = spec === false ? undefined : spec?.ipAllowList;
-  if (guard.ipAllowList) {
-    if (own) {
-      const name = stackIpMiddlewareName(stackId);
-      definitions[name] = { ipAllowList: { sourceRange: own } };
-      names.push(name);
-    } else names.push(at(MIDDLEWARE.ipAllowList));
-  }
-  if (guard.basicAuth) names.push(at(MIDDLEWARE.basicAuth));
-  if (guard.forwardAuth) names.push(at(MIDDLEWARE.forwardAuth));
-  return { names, definitions };
+  const own = specMiddlewares(stackId, spec, deployment);
+  return { names: [...deploymentGuardNames(deployment), ...own.names], definitions: own.definitions };
 }
 
 /** The launcher catch-all's middlewares: the deployment's guards (it serves stacks it cannot name). */
 export function launcherMiddlewares(deployment: DeploymentProtection): string[] {
-  return stackRouterMiddlewares('', deployment, undefined).names;
+  return deploymentGuardNames(deployment);
 }
 
 /** `off`, or a comma-separated list of modes, e.g. `basic` or `ip,basic`. */
