@@ -1,7 +1,7 @@
 import { loadLambdaConfig } from '../shared/env.ts';
 
-export const loadConfig = (env: NodeJS.ProcessEnv = process.env) =>
-  loadLambdaConfig(
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env) => ({
+  ...loadLambdaConfig(
     [
       'EVENTS_QUEUE_URL',
       'TASKS_QUEUE_URL',
@@ -18,6 +18,17 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env) =>
       'DEADLINE_GRACE_SECONDS',
       'DEFAULT_SCHEDULE',
       'STACK_TTL_DAYS',
+      // The janitor (lambdas/freezer/janitor.ts).
+      'JANITOR_INTERVAL_MINUTES',
+      'AWS_REGION',
+      'STACK_DATABASE_ADMIN_URL',
+      'STACK_DATABASE_ADMIN_SECRET_ARN',
     ],
     env,
-  );
+  ),
+  /**
+   * The janitor's ECS cluster. Optional here, unlike in the tasks function: a deployment whose freezer
+   * was not given it keeps freezing, and its janitor leaves ECS alone (logged at cold start).
+   */
+  ECS_CLUSTER: env.ECS_CLUSTER?.trim() || undefined,
+});

@@ -12,7 +12,9 @@ import {
   type Stack,
   type StackState,
 } from '../../core/stack.ts';
+import { TASK_VERSION, type Task } from '../../core/tasks.ts';
 import { flushOutbox } from '../shared/outbox.ts';
+import type { JanitorSummary } from './janitor.ts';
 
 export interface FreezerDeps {
   store: Store;
@@ -34,6 +36,8 @@ export interface FreezerDeps {
   ttlDays?: number;
   /** How long before the destroy the warning is recorded (default 1 day). */
   ttlWarningMs?: number;
+  /** The janitor step (lambdas/freezer/janitor.ts): runs last, when due; undefined when it did not run. */
+  janitor?: () => Promise<JanitorSummary | undefined>;
 }
 
 export interface FreezerResult {
@@ -51,6 +55,8 @@ export interface FreezerResult {
   expired?: number;
   /** Stacks warned that they will be destroyed within a day (present when there were any). */
   warned?: number;
+  /** What the janitor did, when it ran in this invocation. */
+  janitor?: JanitorSummary;
 }
 
 /** States the time to live applies in: a transition in flight is left to finish first. */
@@ -69,6 +75,27 @@ export function formatTtl(ms: number): string {
 /** "2026-12-14 09:30 UTC" */
 export function formatUtc(date: Date): string {
   return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/**
+ * A `notify` of the stack's current state, queued (through the outbox) with the warning's history
+ * note, so the PR comment is rendered again while the note is the newest: the notifier reads the
+ * history on every notify.
+ */
+export function ttlNotifyTask(stack: Stack): Task {
+  return {
+    v: TASK_VERSION,
+    kind: 'notify',
+    stackId: stack.id,
+    transitionId: stack.transitionId,
+    taskId: 'notify-ttl-warning',
+    spec: stack.spec!,
+    attempt: 0,
+    state: stack.state,
+    reason: stack.failureReason,
+    pr: stack.pr,
+    images: stack.images,
+  };
 }
 
 /** The time-to-live verdict for one stack at `now`. */
@@ -150,11 +177,12 @@ export function createFreezerHandler({
   defaultSchedule,
   ttlDays,
   ttlWarningMs = 86_400_000,
+  janitor,
 }: FreezerDeps) {
   const limits = { ...DEADLINES, ...deadlines };
 
   /** Appends a note to a stack's history (a compare-and-set write; a lost race is retried next run). */
-  const note = async (stack: Stack, detail: string, now: Date): Promise<boolean> => {
+  const note = async (stack: Stack, detail: string, now: Date, tasks: Task[] = []): Promise<boolean> => {
     try {
       await store.save({ ...stack, updatedAt: now }, stack, {
         history: [
@@ -168,7 +196,7 @@ export function createFreezerHandler({
             detail,
           },
         ],
-        tasks: [],
+        tasks,
       });
       return true;
     } catch (error) {
@@ -191,8 +219,8 @@ export function createFreezerHandler({
         const done = history.some(
           (h) => h.detail?.startsWith(TTL_WARNING_PREFIX) && h.at.getTime() >= verdict.since.getTime(),
         );
-        if (!done && (await note(stack, `${TTL_WARNING_PREFIX} ${formatUtc(verdict.at)} (${why})`, now)))
-          warned++;
+        const warning = `${TTL_WARNING_PREFIX} ${formatUtc(verdict.at)} (${why})`;
+        if (!done && (await note(stack, warning, now, [ttlNotifyTask(stack)]))) warned++;
         continue;
       }
       if (destroys.length >= limit) continue;
@@ -271,6 +299,7 @@ export function createFreezerHandler({
       olderThan: new Date(now.getTime() - outboxSweepAgeMs),
     });
     if (swept > 0) log.warn('re-sent tasks left in the outbox', { count: swept });
+    const janitorRun = await janitor?.();
     const resent = overdue.filter((o) => o.resend).length;
     const timedOut = overdue.length - resent;
     return {
@@ -282,6 +311,7 @@ export function createFreezerHandler({
       ...(keptWarm > 0 ? { keptWarm } : {}),
       ...(expiredIds.size > 0 ? { expired: expiredIds.size } : {}),
       ...(warned > 0 ? { warned } : {}),
+      ...(janitorRun ? { janitor: janitorRun } : {}),
     };
   };
 }
