@@ -1,7 +1,9 @@
 // The server side of the launcher benchmark, in its own process: `thaw` (the sidecar app over a frozen
 // stack) or `hono` (a bare Hono hello world). Prints its port, and on SIGTERM the RESUME count.
+
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createMemoryStore } from '../adapters/store/memory-store.ts';
 import { createStackIndex } from '../core/access-log/stack-index.ts';
@@ -9,6 +11,7 @@ import { silentLog } from '../core/ports.ts';
 import { transition } from '../core/transition.ts';
 import { createSidecarApp } from '../sidecar/launcher/app.ts';
 import { createMetrics } from '../sidecar/metrics.ts';
+import { LISTEN_BACKLOG } from '../sidecar/sidecar.ts';
 import { freeze, launch, noDbSpec, satisfy } from '../test/helpers/events.ts';
 
 const mode = process.argv[2];
@@ -55,11 +58,26 @@ if (mode === 'hono') {
   fetchHandler = app.fetch;
 }
 
-const server = serve({ fetch: fetchHandler, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
-  console.log(JSON.stringify({ port: info.port })),
+// Listens as the sidecar does (sidecar/sidecar.ts: its accept backlog), for both servers alike;
+// BENCH_BACKLOG overrides it (511 is Node's default, what the sidecar used before).
+const server = createAdaptorServer({ fetch: fetchHandler }) as Server;
+server.listen(
+  { port: 0, host: '127.0.0.1', backlog: Number(process.env.BENCH_BACKLOG ?? LISTEN_BACKLOG) },
+  () => console.log(JSON.stringify({ port: (server.address() as AddressInfo).port })),
 );
+// What the server saw of the herd: connections accepted and errors on client sockets, by code.
+let connections = 0;
+const clientErrors: Record<string, number> = {};
+server.on('connection', () => {
+  connections++;
+});
+server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+  const code = error.code ?? error.message;
+  clientErrors[code] = (clientErrors[code] ?? 0) + 1;
+  socket.destroy();
+});
 process.on('SIGTERM', () => {
-  console.log(JSON.stringify({ resumes }));
+  console.log(JSON.stringify({ resumes, server: { connections, clientErrors } }));
   server.close();
   process.exit(0);
 });

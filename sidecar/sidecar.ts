@@ -41,6 +41,15 @@ export interface SidecarOptions
       };
 }
 
+/**
+ * The accept queue of the sidecar's listening socket. Node's default (511) is less than one herd:
+ * a thousand clients connecting at once to a launcher busy answering the first of them overflowed it,
+ * the kernel dropped the extra handshakes, and those clients waited out their timeouts (bench/launcher.ts
+ * saw 200-400 timeouts a run; bare Hono drains the queue fast enough not to). Linux caps it at
+ * net.core.somaxconn (4096 by default since 5.4).
+ */
+export const LISTEN_BACKLOG = 4096;
+
 /** Starts the sidecar: the HTTP app (launcher + endpoints) and, when configured, the access-log tailer. */
 export async function startSidecar(options: SidecarOptions) {
   const { store, events, log } = options;
@@ -51,7 +60,10 @@ export async function startSidecar(options: SidecarOptions) {
   // The env (node-server's incoming request) carries the socket address the wake limit keys on.
   const server = createAdaptorServer({ fetch: (request, env) => app!.fetch(request, env) }) as Server;
   await new Promise<void>((resolve) =>
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+    server.listen(
+      { port: options.port ?? 0, host: options.host ?? '127.0.0.1', backlog: LISTEN_BACKLOG },
+      resolve,
+    ),
   );
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
