@@ -1,5 +1,35 @@
 data "aws_region" "current" {}
 
+# Protected previews (docs/security.md): guards on Traefik's web entry point, so every router — each
+# stack's and the launcher catch-all — runs them first: a stranger can neither see nor wake a stack.
+variable "protection" {
+  description = "Who may see and wake previews: any of basic, ip, forward-auth (empty: public). basic needs basic_auth_users_arn, ip needs ip_allowlist, forward-auth needs forward_auth_url."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for mode in var.protection : contains(["basic", "ip", "forward-auth"], mode)])
+    error_message = "protection: expected a list of basic, ip, forward-auth."
+  }
+}
+
+variable "basic_auth_users_arn" {
+  description = "A Secrets Manager secret or SSM SecureString parameter ARN holding htpasswd lines name:<bcrypt hash>, one per line (htpasswd -nbB name password). Used by protection basic and by specs with protection.basicAuth."
+  type        = string
+  default     = ""
+}
+
+variable "ip_allowlist" {
+  description = "CIDRs allowed with protection ip (client addresses as the ALB forwards them)."
+  type        = list(string)
+  default     = []
+}
+
+variable "forward_auth_url" {
+  description = "The OAuth2 proxy's auth endpoint for protection forward-auth, e.g. oauth2-proxy's http://oauth2-proxy.internal:4180/oauth2/auth (GitHub organisation login)."
+  type        = string
+  default     = ""
+}
+
 resource "aws_ecr_repository" "sidecar" {
   #checkov:skip=CKV_AWS_136:AES256 (AWS-managed) encryption is enough for preview images
   #checkov:skip=CKV_AWS_51:preview and :latest tags are moved on every push by design
@@ -33,8 +63,26 @@ locals {
   # ports), and it stays when the ECS provider drops every route after a failed DescribeTasks.
   # Priority 1, so any router of an awake stack (priority = its rule's length) wins.
   # https://doc.traefik.io/traefik/reference/install-configuration/providers/others/file
+  basic_auth_file = "/etc/traefik/basic-auth-users"
+  # Middleware option names (Traefik v3): basicAuth.usersFile/removeHeader, ipAllowList.sourceRange,
+  # forwardAuth.address/trustForwardHeader/authResponseHeaders, chain.middlewares:
+  # https://doc.traefik.io/reference/routing-configuration/http/middlewares/basicauth
+  # https://doc.traefik.io/traefik/middlewares/http/ipallowlist/
+  # https://doc.traefik.io/traefik/v3.3/reference/routing-configuration/http/middlewares/forwardauth
+  # Same names and order as core/protection.ts. An object for-expression keeps differing shapes.
+  protection_candidates = {
+    "thaw-ip-allowlist" = { on = length(var.ip_allowlist) > 0, config = { ipAllowList = { sourceRange = var.ip_allowlist } } }
+    "thaw-basic-auth"   = { on = var.basic_auth_users_arn != "", config = { basicAuth = { usersFile = local.basic_auth_file, removeHeader = true } } }
+    "thaw-forward-auth" = { on = var.forward_auth_url != "", config = { forwardAuth = { address = var.forward_auth_url, trustForwardHeader = false, authResponseHeaders = ["X-Auth-Request-User", "X-Auth-Request-Email"] } } }
+  }
+  protection_chain = [for pair in [["ip", "thaw-ip-allowlist"], ["basic", "thaw-basic-auth"], ["forward-auth", "thaw-forward-auth"]] : pair[1] if contains(var.protection, pair[0])]
+  protection_middlewares = merge(
+    { for name, m in local.protection_candidates : name => m.config if m.on },
+    { for name in ["thaw-protect"] : name => { chain = { middlewares = local.protection_chain } } if length(local.protection_chain) > 0 },
+  )
   launcher_dynamic_config = yamlencode({
     http = {
+      middlewares = local.protection_middlewares
       routers = {
         thaw-launcher = {
           rule        = "HostRegexp(`^.+\\.${local.domain_pattern}$`)"
@@ -85,6 +133,11 @@ locals {
     "--global.checkNewVersion=false",
     "--global.sendAnonymousUsage=false",
   ]
+  # The deployment's guard on the web entry point (not on ping, which the ALB health check uses).
+  traefik_command = concat(local.traefik_args, length(local.protection_chain) > 0 ? ["--entryPoints.web.http.middlewares=thaw-protect@file"] : [])
+  # The htpasswd lines come from Secrets Manager / SSM as an environment variable; the entry point
+  # writes them to the usersFile, so no hash is in the task definition or the Terraform state.
+  basic_auth_secret = var.basic_auth_users_arn != "" ? [{ name = "THAW_BASIC_AUTH_USERS", valueFrom = var.basic_auth_users_arn }] : []
   log_options = {
     "awslogs-group"  = aws_cloudwatch_log_group.edge.name
     "awslogs-region" = data.aws_region.current.region
@@ -113,9 +166,10 @@ resource "aws_ecs_task_definition" "edge" {
       essential = true
       # The image's shell writes the file provider's configuration (from the environment), then runs
       # Traefik with the arguments: entryPoint + command, as Docker joins ENTRYPOINT and CMD.
-      entryPoint       = ["/bin/sh", "-c", "mkdir -p \"$(dirname \"$THAW_LAUNCHER_CONFIG\")\" && printf '%s\\n' \"$THAW_LAUNCHER_YAML\" > \"$THAW_LAUNCHER_CONFIG\" && exec traefik \"$@\"", "traefik"]
-      command          = local.traefik_args
-      environment      = [{ name = "THAW_LAUNCHER_CONFIG", value = local.launcher_config_file }, { name = "THAW_LAUNCHER_YAML", value = local.launcher_dynamic_config }]
+      entryPoint       = ["/bin/sh", "-c", "mkdir -p \"$(dirname \"$THAW_LAUNCHER_CONFIG\")\" && printf '%s\\n' \"$THAW_LAUNCHER_YAML\" > \"$THAW_LAUNCHER_CONFIG\" && if [ -n \"$THAW_BASIC_AUTH_USERS\" ]; then printf '%s\\n' \"$THAW_BASIC_AUTH_USERS\" > \"$THAW_BASIC_AUTH_FILE\"; fi && exec traefik \"$@\"", "traefik"]
+      command          = local.traefik_command
+      environment      = [{ name = "THAW_LAUNCHER_CONFIG", value = local.launcher_config_file }, { name = "THAW_LAUNCHER_YAML", value = local.launcher_dynamic_config }, { name = "THAW_BASIC_AUTH_FILE", value = local.basic_auth_file }]
+      secrets          = local.basic_auth_secret
       portMappings     = [{ containerPort = 80, protocol = "tcp" }, { containerPort = local.ping_port, protocol = "tcp" }]
       mountPoints      = [{ sourceVolume = "access-log", containerPath = "/var/log/traefik" }]
       logConfiguration = { logDriver = "awslogs", options = merge(local.log_options, { "awslogs-stream-prefix" = "traefik" }) }
@@ -141,6 +195,12 @@ resource "aws_ecs_task_definition" "edge" {
     },
   ])
   tags = var.tags
+  lifecycle {
+    precondition {
+      condition     = (!contains(var.protection, "basic") || var.basic_auth_users_arn != "") && (!contains(var.protection, "ip") || length(var.ip_allowlist) > 0) && (!contains(var.protection, "forward-auth") || var.forward_auth_url != "")
+      error_message = "protection: basic needs basic_auth_users_arn, ip needs ip_allowlist, forward-auth needs forward_auth_url."
+    }
+  }
 }
 
 resource "aws_ecs_service" "edge" {
@@ -194,6 +254,14 @@ data "aws_iam_policy_document" "execution" {
     sid       = "ReadDatabaseUrl"
     actions   = ["secretsmanager:GetSecretValue"]
     resources = [var.database_url_secret_arn]
+  }
+  dynamic "statement" {
+    for_each = var.basic_auth_users_arn != "" ? [var.basic_auth_users_arn] : []
+    content {
+      sid       = "ReadBasicAuthUsers"
+      actions   = can(regex("^arn:[^:]+:ssm:", statement.value)) ? ["ssm:GetParameters"] : ["secretsmanager:GetSecretValue"]
+      resources = [statement.value]
+    }
   }
 }
 
