@@ -60,7 +60,7 @@ describe('the sidecar tailing an access log', () => {
 });
 
 describe('the sidecar as a server', () => {
-  it("hands the socket address to the launcher: a peer that is no trusted proxy cannot pick its key with X-Forwarded-For", async () => {
+  it('hands the socket address to the launcher: a peer that is no trusted proxy cannot pick its key with X-Forwarded-For', async () => {
     const store = createMemoryStore();
     const frozen = ['pr-1', 'pr-2'].map((id) => ({ ...stackIn('FROZEN')!, id }));
     for (const stack of frozen) await store.save(stack, undefined, { history: [], tasks: [] });

@@ -154,7 +154,9 @@ describe('a failed stack does not keep running (local processes, through the pip
 
   it('a failed update → services at zero (said in history) and a retry brings it back', async () => {
     const id = `upd-${Date.now().toString(36)}`;
-    const good = { services: { web: { run: serve, port: 3000 }, api: { run: serve, port: 4000, host: 'api-{stack}' } } };
+    const good = {
+      services: { web: { run: serve, port: 3000 }, api: { run: serve, port: 4000, host: 'api-{stack}' } },
+    };
     await send(cp.plane, { type: 'LAUNCH', stackId: id, images: {}, spec: good });
     await until(cp.store, id, 'RUNNING');
     expect(running(id)).toEqual(['api', 'web']);
