@@ -168,9 +168,12 @@ export function traefikLabels(
   const guard = specMiddlewares(stackId, protection, undefined, 'file');
   const middlewareLabels: Record<string, string> = {};
   for (const [mw, definition] of Object.entries(guard.definitions))
-    if ('ipAllowList' in definition)
+    if ('ipAllowList' in definition) {
       middlewareLabels[`traefik.http.middlewares.${mw}.ipallowlist.sourcerange`] =
         definition.ipAllowList.sourceRange.join(',');
+      // Behind the ALB: the client is the address it appended to X-Forwarded-For, not RemoteAddr.
+      middlewareLabels[`traefik.http.middlewares.${mw}.ipallowlist.ipstrategy.depth`] = '1';
+    }
   if (guard.names.length)
     middlewareLabels[`traefik.http.routers.${name}.middlewares`] = guard.names
       .map((mw) => (mw.includes('@') ? mw : `${mw}@ecs`))

@@ -16,6 +16,7 @@ describe('traefikLabels with a spec protection', () => {
     expect(labels['traefik.http.middlewares.thaw-ip-allowlist--pr-7.ipallowlist.sourcerange']).toBe(
       '203.0.113.0/24,198.51.100.7',
     );
+    expect(labels['traefik.http.middlewares.thaw-ip-allowlist--pr-7.ipallowlist.ipstrategy.depth']).toBe('1');
     expect(labels['traefik.http.routers.thaw-pr-7-web.middlewares']).toBe(
       'thaw-ip-allowlist--pr-7@ecs,thaw-basic-auth@file',
     );

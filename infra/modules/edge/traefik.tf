@@ -70,8 +70,10 @@ locals {
   # https://doc.traefik.io/traefik/middlewares/http/ipallowlist/
   # https://doc.traefik.io/traefik/v3.3/reference/routing-configuration/http/middlewares/forwardauth
   # Same names and order as core/protection.ts. An object for-expression keeps differing shapes.
+  # ipStrategy.depth 1: the client is the address the ALB appended to X-Forwarded-For (RemoteAddr is
+  # the ALB's own).
   protection_candidates = {
-    "thaw-ip-allowlist" = { on = length(var.ip_allowlist) > 0, config = { ipAllowList = { sourceRange = var.ip_allowlist } } }
+    "thaw-ip-allowlist" = { on = length(var.ip_allowlist) > 0, config = { ipAllowList = { sourceRange = var.ip_allowlist, ipStrategy = { depth = 1 } } } }
     "thaw-basic-auth"   = { on = var.basic_auth_users_arn != "", config = { basicAuth = { usersFile = local.basic_auth_file, removeHeader = true } } }
     "thaw-forward-auth" = { on = var.forward_auth_url != "", config = { forwardAuth = { address = var.forward_auth_url, trustForwardHeader = false, authResponseHeaders = ["X-Auth-Request-User", "X-Auth-Request-Email"] } } }
   }
