@@ -169,6 +169,10 @@ describe.each(storeDrivers({ includeMemory: false }))(
         (await runAt(new Date(lastUse + 13 * DAY - 1000), { ttlDays: 14 })).result.warned,
       ).toBeUndefined();
       expect((await runAt(new Date(lastUse + 13 * DAY), { ttlDays: 14 })).result.warned).toBe(1);
+      // The warning queues a notify of the current state (outbox), so the PR comment is rendered again.
+      expect((await store.pendingTasks({ stackIds: ['pr-9'] })).map((p) => p.task)).toMatchObject([
+        { kind: 'notify', taskId: 'notify-ttl-warning', state: 'FROZEN' },
+      ]);
       expect(
         (await runAt(new Date(lastUse + 13 * DAY + MIN), { ttlDays: 14 })).result.warned,
       ).toBeUndefined();
