@@ -179,6 +179,29 @@ describe('launcher', () => {
         expect(text).not.toContain(secret);
   });
 
+  it('"Try again" on a failed stack: the page has a POST button; a POST sends one RESUME and answers 303', async () => {
+    const { app, get, sent } = await setup({ wakesPerMinute: 2 });
+    const page = await (await get(`failed.${domain}`, '/', html)).text();
+    expect(page).toContain('<form method="post" action="/_thaw/retry">');
+    const post = (host: string, ip = '198.51.100.7') =>
+      app.request(`http://${host}/_thaw/retry`, {
+        method: 'POST',
+        headers: { host, 'x-forwarded-for': ip },
+      });
+    const first = await post(`failed.${domain}`);
+    expect(first.status).toBe(303);
+    expect(first.headers.get('location')).toBe('/');
+    expect(sent.filter((e) => e.type === 'RESUME').map((e) => e.stackId)).toEqual(['failed']);
+    // Within the cool-down nothing more is sent; every POST counts against its client.
+    expect((await post(`failed.${domain}`)).status).toBe(303);
+    expect((await post(`failed.${domain}`)).status).toBe(429);
+    expect(sent.filter((e) => e.type === 'RESUME')).toHaveLength(1);
+    // A GET never retries (a crawler following links), nor does a POST on a stack that is not FAILED.
+    expect((await get(`failed.${domain}`, '/_thaw/retry')).status).toBe(405);
+    expect((await post(`running.${domain}`, '198.51.100.8')).status).toBe(303);
+    expect(sent.filter((e) => e.type === 'RESUME')).toHaveLength(1);
+  });
+
   it('an unknown host is a 404 that names no other stack', async () => {
     const { get } = await setup();
     const response = await get(`nope.${domain}`, '/', html);

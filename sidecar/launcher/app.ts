@@ -62,6 +62,9 @@ const socketAddress = (c: Context): string | undefined =>
   (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket
     ?.remoteAddress;
 
+/** Where the failure page's "Try again" button posts. */
+export const RETRY_PATH = '/_thaw/retry';
+
 export const DEFAULT_BOTS =
   /bot|crawl|spider|slurp|facebookexternalhit|embedly|slack|discord|telegram|whatsapp|skype|preview|unfurl|curl\/[\d.]+ \(bot\)/i;
 
@@ -187,6 +190,20 @@ export function createSidecarApp(options: LauncherOptions) {
   };
 
   /**
+   * "Try again" on a failed stack's page: a POST (never a link a crawler follows) that sends one RESUME,
+   * which starts a FAILED stack again with its images and spec. Every POST counts against its client's
+   * wake limit; within the cool-down it sends nothing more. Answers 303 back to the page.
+   */
+  const retry = async (c: Context, stack: Stack): Promise<Response> => {
+    if (c.req.method !== 'POST') return c.json({ error: 'use POST to try again' }, 405, { allow: 'POST' });
+    if (stack.state === 'FAILED') {
+      limiter.hit(clientAddress(trust, c.req.header('x-forwarded-for'), socketAddress(c)));
+      await resumer.resume(stack.id, stack.transitionId);
+    }
+    return c.body(null, 303, { location: '/', 'cache-control': 'no-store' });
+  };
+
+  /**
    * Holds a `Prefer: wait=N` request until the stack is routed, then redirects it to itself. Held
    * requests are capped per stack and overall (past the cap: the usual 503 + Retry-After at once) and
    * share one store read (and one routing probe) per stack per poll interval.
@@ -264,6 +281,7 @@ export function createSidecarApp(options: LauncherOptions) {
         ? c.html('<!doctype html><title>Not found</title><p>No preview here.</p>', 404)
         : c.json({ error: 'no preview here' }, 404);
     }
+    if (path === RETRY_PATH) return retry(c, stack);
     // The status endpoint only reports; any other request on a frozen stack wakes it (bots excepted).
     const statusOnly = path === '/_thaw/status';
     const sentAt = !wakesOn(stack.state)

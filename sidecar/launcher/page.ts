@@ -71,6 +71,11 @@ ${
     : ''
 }
 ${status.failure ? html`<p id="failure">${status.failure.category} <span class="muted">(id <code>${status.failure.id}</code>)</span></p>` : ''}
+${
+  status.phase === 'failed'
+    ? html`<form method="post" action="/_thaw/retry"><button type="submit" id="retry">Try again</button></form>`
+    : ''
+}
 ${status.phase === 'gone' ? html`<p class="muted">Its pull request was closed, or it was destroyed.</p>` : ''}
 </main>
 ${
