@@ -47,6 +47,8 @@ locals {
     freezer = merge(local.common_env, {
       EVENTS_QUEUE_URL = aws_sqs_queue.events.url
       TASKS_QUEUE_URL  = aws_sqs_queue.tasks.url
+      DEFAULT_SCHEDULE = var.default_schedule
+      STACK_TTL_DAYS   = tostring(var.stack_ttl_days)
     })
     migrate = { DATABASE_SECRET_ARN = aws_secretsmanager_secret.database_url.arn }
     "access-logs" = merge(local.common_env, {

@@ -236,3 +236,19 @@ variable "secret_recovery_window_in_days" {
     error_message = "secret_recovery_window_in_days must be 0 or between 7 and 30."
   }
 }
+
+variable "default_schedule" {
+  description = "Warm windows for every stack whose spec has no schedule, e.g. \"Europe/Berlin mon-fri 08:30-18:00 wakeBefore=5m onlyIfUsedWithin=7d\" (docs/spec.md). Empty: none."
+  type        = string
+  default     = ""
+}
+
+variable "stack_ttl_days" {
+  description = "A stack with no request for this many days is destroyed (a spec's ttl wins); 0: never."
+  type        = number
+  default     = 14
+  validation {
+    condition     = var.stack_ttl_days >= 0 && var.stack_ttl_days <= 3650 && floor(var.stack_ttl_days) == var.stack_ttl_days
+    error_message = "stack_ttl_days must be a whole number of days from 0 to 3650."
+  }
+}
