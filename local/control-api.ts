@@ -5,6 +5,7 @@ import { Hono } from 'hono';
 import { stackCost } from '../core/cost.ts';
 import { ValidationError } from '../core/errors.ts';
 import { parseEvent, type ThawEvent } from '../core/events.ts';
+import type { JanitorReport } from '../core/janitor.ts';
 import { type PublicUrls, stackUrls } from '../core/orchestrator.ts';
 import type { EventSender, Store } from '../core/ports.ts';
 import { toHistory, toView } from '../core/views.ts';
@@ -88,6 +89,7 @@ export function createControlApi({
   idleOverride,
   token,
   queues,
+  janitor,
 }: {
   store: Store;
   events: EventSender;
@@ -96,6 +98,8 @@ export function createControlApi({
   token: string;
   /** The local SQS endpoint and queue URLs, for `thaw dlq` and `thaw doctor` (GET /queues). */
   queues?: { endpoint: string; eventsQueueUrl: string; tasksQueueUrl: string };
+  /** Runs the janitor over this thaw dev's resources, for `thaw janitor` (POST /janitor {"dryRun"}). */
+  janitor?: (options: { dryRun: boolean }) => Promise<JanitorReport>;
 }) {
   const app = new Hono();
   app.onError((error, c) => {
@@ -129,6 +133,14 @@ export function createControlApi({
     return c.json({ sent: list.length });
   });
   app.get('/queues', (c) => (queues ? c.json(queues) : c.json({ error: 'queues not exposed' }, 404)));
+  // Behind the same checks as every route: loopback Host, own Origin, token, and a JSON body.
+  app.post('/janitor', async (c) => {
+    if (!janitor) return c.json({ error: 'this thaw dev has no janitor' }, 404);
+    const body = (await c.req.json()) as { dryRun?: unknown };
+    if (body === null || typeof body !== 'object' || typeof (body.dryRun ?? false) !== 'boolean')
+      return c.json({ error: `expected {"dryRun": true|false}, got ${JSON.stringify(body)}` }, 400);
+    return c.json(await janitor({ dryRun: body.dryRun === true }));
+  });
   app.get('/stacks', async (c) => {
     const stacks = await store.list();
     return c.json(stacks.map((s) => toView(s, s.spec ? stackUrls(s.spec, s.id, urls) : {})));

@@ -18,6 +18,7 @@ import { openTasks } from '../core/transition.ts';
 import { startSidecar } from '../sidecar/sidecar.ts';
 import { CONTROL_TOKEN_FILE, createControlApi, writeControlToken } from './control-api.ts';
 import { startLocalControlPlane } from './control-plane.ts';
+import { JANITOR_DEFAULT_INTERVAL_MINUTES, startDevJanitor } from './dev-janitor.ts';
 import { startDevRouter } from './dev-router.ts';
 import { freePort } from './free-port.ts';
 import { startInProcessSqs } from './in-process-sqs.ts';
@@ -129,6 +130,14 @@ export async function startDev(options: DevOptions) {
       freezerIntervalMs,
     });
     stops.push(() => plane.stop());
+    // The janitor: this thaw dev's stack databases that no stack owns, hourly and on `thaw janitor`.
+    const janitor = startDevJanitor({
+      databases,
+      store,
+      log,
+      intervalMinutes: JANITOR_DEFAULT_INTERVAL_MINUTES,
+    });
+    stops.push(async () => janitor.stop());
 
     // A restart reuses the data directory, but the queues were in memory: stacks that were awake are
     // frozen (they wake on the next request), and tasks of transitions in flight are sent again.
@@ -201,6 +210,7 @@ export async function startDev(options: DevOptions) {
         idleOverride: options.idle,
         token: controlToken,
         queues: { endpoint: sqsServer.endpoint, ...plane.urls },
+        janitor: janitor.run,
       }).fetch,
     }) as Server;
     await new Promise<void>((done) => control.listen(0, '127.0.0.1', done));
