@@ -15,6 +15,11 @@ import { fmt, summarize } from './stats.ts';
  * busy machine slows every variant alike.
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+/**
+ * Another checkout of Thaw (e.g. a `git worktree` of an older commit, with node_modules linked) whose
+ * `thaw ls` runs interleaved with this one's: a before/after in the same run, under the same load.
+ */
+const BASELINE = process.env.BENCH_CLI_BASELINE;
 const root = new URL('..', import.meta.url).pathname;
 const bin = join(root, 'cli', 'bin', 'thaw.mjs');
 const main = join(root, 'cli', 'main.ts');
@@ -70,6 +75,13 @@ export async function run() {
     ['old: tsx cli/main.ts --help', ['--import', 'tsx', main, '--help']],
     ['old: tsx cli/main.ts ls', ['--import', 'tsx', main, '--data-dir', dataDir, 'ls']],
   ];
+  if (BASELINE) {
+    const baselineBin = join(BASELINE, 'cli', 'bin', 'thaw.mjs');
+    const built = spawnSync(process.execPath, [baselineBin, '--help'], { cwd: BASELINE });
+    if (built.status !== 0 || !freshEntry({ root: BASELINE }))
+      throw new Error(`the baseline's CLI bundle could not be built in ${BASELINE}: ${built.stderr}`);
+    variants.splice(3, 0, ['baseline: thaw ls', [baselineBin, '--data-dir', dataDir, 'ls']]);
+  }
   // The first run of the bin builds the bundle when it is missing or stale: not part of the figures.
   const warm = spawnSync(process.execPath, [bin, '--help'], { cwd: root });
   if (warm.status !== 0) throw new Error(`thaw --help failed: ${warm.stderr}`);
@@ -95,7 +107,7 @@ export async function run() {
     }
   server.close();
   // A source edited during the run (others work in this tree) makes one run rebuild: say so.
-  if (freshEntry({ root }) !== entry)
+  if (freshEntry({ root }) !== entry || (BASELINE && !freshEntry({ root: BASELINE })))
     console.log('note: a source changed during the run; one or more runs rebuilt the bundle');
 
   const rows = variants.map(([name]) => ({
