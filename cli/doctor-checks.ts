@@ -178,14 +178,67 @@ export async function checkSidecar(baseUrl: string): Promise<Finding> {
   }
 }
 
-/** The event source mappings: the Lambda API client is not part of the CLI's dependencies. */
-export function eventSourceMappingsNotChecked(): Finding {
-  return {
-    check: 'event source mappings',
-    status: 'skip',
-    detail: 'not checked: the thaw CLI does not carry the Lambda API client',
-    fix: 'aws lambda list-event-source-mappings --function-name <name>-events (State must be Enabled); same for -tasks',
-  };
+export type LambdaSend = Pick<import('@aws-sdk/client-lambda').LambdaClient, 'send'>;
+
+/**
+ * Each queue has an enabled event source mapping (the SQS trigger of its function), found among every
+ * mapping of the account by the queue's name. Unreachable or forbidden Lambda API: one "not checked" line.
+ */
+export async function checkEventSourceMappings(target: QueueTarget, lambda: LambdaSend): Promise<Finding[]> {
+  const { ListEventSourceMappingsCommand } = await import('@aws-sdk/client-lambda');
+  const mappings: { queueName: string; uuid: string; state: string; functionArn: string }[] = [];
+  try {
+    let marker: string | undefined;
+    do {
+      const page = await lambda.send(new ListEventSourceMappingsCommand({ Marker: marker, MaxItems: 100 }));
+      for (const m of page.EventSourceMappings ?? [])
+        if (m.EventSourceArn?.startsWith('arn:aws:sqs:'))
+          mappings.push({
+            queueName: m.EventSourceArn.split(':').at(-1)!,
+            uuid: m.UUID ?? '?',
+            state: m.State ?? 'unknown',
+            functionArn: m.FunctionArn ?? '?',
+          });
+      marker = page.NextMarker;
+    } while (marker);
+  } catch (error) {
+    return [
+      {
+        check: 'event source mappings',
+        status: 'skip',
+        detail: `not checked: the Lambda API answered ${(error as Error).name}: ${(error as Error).message.split('\n')[0]}`,
+        fix: 'allow lambda:ListEventSourceMappings, or run: aws lambda list-event-source-mappings --function-name <name>-events (State must be Enabled); same for -tasks',
+      },
+    ];
+  }
+  return QUEUE_ROLES.map((role): Finding => {
+    const queueName = target.queues[role].split('/').at(-1)!;
+    const check = `${role} event source mapping`;
+    const found = mappings.filter((m) => m.queueName === queueName);
+    if (found.length === 0)
+      return {
+        check,
+        status: 'fail',
+        detail: `no function reads ${queueName}: its messages are never processed`,
+        fix: TERRAFORM_FIX.replace('recreates it', 'recreates the SQS trigger'),
+      };
+    const enabled = found.find(
+      (m) => m.state === 'Enabled' || m.state === 'Enabling' || m.state === 'Updating',
+    );
+    if (enabled)
+      return {
+        check,
+        status: 'ok',
+        detail: `${enabled.functionArn.split(':').at(-1)} reads ${queueName}`,
+        fix: '',
+      };
+    return {
+      check,
+      status: 'fail',
+      detail: `the mapping ${found[0]!.uuid} from ${queueName} is ${found[0]!.state}: its messages wait unprocessed`,
+      fix: `aws lambda update-event-source-mapping --uuid ${found[0]!.uuid} --enabled`,
+    };
+  });
 }
 
 export const failed = (findings: Finding[]) => findings.some((f) => f.status === 'fail');

@@ -6,6 +6,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import {
+  CreateEventSourceMappingCommand,
+  CreateFunctionCommand,
+  DeleteEventSourceMappingCommand,
+  LambdaClient,
+} from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   CreateQueueCommand,
@@ -45,6 +51,7 @@ const env = {
   AWS_REGION: 'us-east-1',
   AWS_ENDPOINT_URL_SQS: elasticmqUrl,
   AWS_ENDPOINT_URL_SECRETS_MANAGER: motoUrl,
+  AWS_ENDPOINT_URL_LAMBDA: motoUrl,
   THAW_DEPLOYMENT: 'rehearsal',
 };
 /** Runs `thaw …`; resolves with the exit code instead of throwing on a non-zero one. */
@@ -62,6 +69,77 @@ const json = async (...args: string[]) => {
   expect(result.stderr).not.toMatch(/Error/);
   return JSON.parse(result.stdout);
 };
+
+const motoCredentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+const lambda = new LambdaClient({ endpoint: motoUrl, region: 'us-east-1', credentials: motoCredentials });
+
+/**
+ * The SQS triggers, as Terraform makes them, on moto's Lambda API: a function and one event source
+ * mapping per queue. moto's Lambda checks that the role and the queues exist in moto, so they are made
+ * there too, with the same names as on ElasticMQ (doctor matches mappings to queues by name).
+ */
+async function motoTriggers(urls: QueueUrls) {
+  const roleName = uniquePrefix('ops-role');
+  const form = new URLSearchParams({
+    Action: 'CreateRole',
+    Version: '2010-05-08',
+    RoleName: roleName,
+    AssumeRolePolicyDocument: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ],
+    }),
+  });
+  const created = await fetch(motoUrl!, {
+    method: 'POST',
+    body: form,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=x',
+    },
+  });
+  const roleArn = /<Arn>([^<]+)<\/Arn>/.exec(await created.text())?.[1];
+  expect(roleArn).toBeDefined();
+  const motoSqs = createSqsClient({ endpoint: motoUrl, localCredentials: true });
+  const arnOf = async (url: string, attributes: Record<string, string> = {}) => {
+    const { QueueUrl } = await motoSqs.send(
+      new CreateQueueCommand({ QueueName: url.split('/').at(-1)!, Attributes: attributes }),
+    );
+    const { Attributes } = await motoSqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    return Attributes!.QueueArn!;
+  };
+  const eventsArn = await arnOf(urls.eventsQueueUrl, { FifoQueue: 'true' });
+  const tasksArn = await arnOf(urls.tasksQueueUrl);
+  motoSqs.destroy();
+  // The smallest valid zip (an empty archive): moto stores the code, nothing runs it.
+  const emptyZip = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]);
+  const mappings: Record<string, string> = {};
+  for (const [role, arn] of [
+    ['events', eventsArn],
+    ['tasks', tasksArn],
+  ] as const) {
+    const name = `${roleName}-${role}`;
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Runtime: 'nodejs22.x',
+        Role: roleArn,
+        Handler: 'index.handler',
+        Code: { ZipFile: emptyZip },
+      }),
+    );
+    const { UUID } = await lambda.send(
+      new CreateEventSourceMappingCommand({ FunctionName: name, EventSourceArn: arn, BatchSize: 10 }),
+    );
+    mappings[role] = UUID!;
+  }
+  triggers = mappings;
+}
+let triggers: Record<string, string> = {};
 
 const REASON = 'ECS said no: service quota exceeded (after 5 attempts)';
 
@@ -140,6 +218,7 @@ describe.skipIf(missing && !required)(
         'us-east-1',
       );
       expect(added.stderr).toContain('deployment rehearsal saved');
+      await motoTriggers(urls);
     }, 120_000);
 
     afterAll(async () => {
@@ -252,7 +331,7 @@ describe.skipIf(missing && !required)(
       expect(await depth(urls.tasksDlqUrl)).toBe(0);
     }, 60_000);
 
-    it('doctor passes on a healthy deployment and names the broken part when a redrive policy is removed or a migration is missing', async () => {
+    it('doctor passes on a healthy deployment and names the broken part when a redrive policy is removed, maxReceiveCount is too low, an event source mapping is deleted or a migration is missing', async () => {
       const healthy = await thaw('doctor', '--json');
       const findings = JSON.parse(healthy.stdout) as {
         check: string;
@@ -266,6 +345,11 @@ describe.skipIf(missing && !required)(
       expect(findings).toContainEqual(
         expect.objectContaining({ check: 'tasks redrive policy', status: 'ok' }),
       );
+      expect(findings).toContainEqual(
+        expect.objectContaining({ check: 'tasks event source mapping', status: 'ok' }),
+      );
+
+      await lambda.send(new DeleteEventSourceMappingCommand({ UUID: triggers.tasks }));
 
       // ElasticMQ refuses an empty RedrivePolicy: the queue is made again without one, as a hand-made queue would be.
       await sqs.send(new DeleteQueueCommand({ QueueUrl: urls.tasksQueueUrl }));
@@ -292,6 +376,8 @@ describe.skipIf(missing && !required)(
       expect(broken.stdout).toContain('fix: apply the control-plane Terraform module again');
       expect(broken.stdout).toMatch(/events redrive policy\s+FAIL\s+maxReceiveCount is 2, below 5/);
       expect(broken.stdout).toMatch(/events DLQ\s+ok/);
+      expect(broken.stdout).toMatch(/tasks event source mapping\s+FAIL\s+no function reads ops-\w+-tasks/);
+      expect(broken.stdout).toMatch(/events event source mapping\s+ok/);
     }, 60_000);
   },
 );

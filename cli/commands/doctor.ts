@@ -31,13 +31,23 @@ export function registerDoctor(program: Command) {
       } finally {
         await target.close();
       }
+      // (target.queues stays usable after close: only its clients are released.)
       let sidecarUrl = options.sidecarUrl;
       const name = deploymentName(globals);
       if (name) {
         const { findDeployment, deploymentStore } = await import('../aws-target.ts');
         const deployment = findDeployment(name);
         sidecarUrl ??= deployment.sidecarUrl;
-        findings.push(checks.eventSourceMappingsNotChecked());
+        const { LambdaClient } = await import('@aws-sdk/client-lambda');
+        const lambda = new LambdaClient({
+          ...(deployment.region ? { region: deployment.region } : {}),
+          maxAttempts: 2,
+        });
+        try {
+          findings.push(...(await checks.checkEventSourceMappings(target, lambda)));
+        } finally {
+          lambda.destroy();
+        }
         const db = deploymentStore(deployment);
         try {
           findings.push(await checks.checkMigrations(await db.open()));
