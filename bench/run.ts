@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   launcher: () => import('./launcher.ts').then((m) => m.run()),
   wake: () => import('./wake.ts').then((m) => m.run()),
   cli: () => import('./cli.ts').then((m) => m.run()),
+  scale: () => import('./scale.ts').then((m) => m.run()),
 };
 
 const name = process.argv[2];
