@@ -3,6 +3,8 @@
 // (environment variables here). Every command runs as the real `thaw` binary.
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,7 +25,7 @@ import {
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createSqsClient } from '../adapters/sqs.ts';
 import { openPostgresStore } from '../adapters/store/postgres.ts';
 import { applyEvent } from '../core/apply.ts';
@@ -331,8 +333,17 @@ describe.skipIf(missing && !required)(
       expect(await depth(urls.tasksDlqUrl)).toBe(0);
     }, 60_000);
 
-    it('doctor passes on a healthy deployment and names the broken part when a redrive policy is removed, maxReceiveCount is too low, an event source mapping is deleted or a migration is missing', async () => {
-      const healthy = await thaw('doctor', '--json');
+    it('doctor passes on a healthy deployment and names the broken part when a redrive policy is removed, maxReceiveCount is too low, an event source mapping is deleted or a migration is missing or the sidecar is unhealthy', async () => {
+      // The sidecar's /healthz, played by a loopback server that can be made unhealthy.
+      let sidecarStatus = 200;
+      const sidecar = createServer((request, response) =>
+        response.writeHead(request.url === '/healthz' ? sidecarStatus : 404).end('{"ok":true}'),
+      );
+      await new Promise<void>((resolve) => sidecar.listen(0, '127.0.0.1', resolve));
+      const sidecarUrl = `http://127.0.0.1:${(sidecar.address() as AddressInfo).port}`;
+      onTestFinished(() => new Promise<void>((resolve) => sidecar.close(() => resolve())));
+
+      const healthy = await thaw('doctor', '--json', '--sidecar-url', sidecarUrl);
       const findings = JSON.parse(healthy.stdout) as {
         check: string;
         status: string;
@@ -348,6 +359,7 @@ describe.skipIf(missing && !required)(
       expect(findings).toContainEqual(
         expect.objectContaining({ check: 'tasks event source mapping', status: 'ok' }),
       );
+      expect(findings).toContainEqual(expect.objectContaining({ check: 'sidecar', status: 'ok' }));
 
       await lambda.send(new DeleteEventSourceMappingCommand({ UUID: triggers.tasks }));
 
@@ -369,7 +381,8 @@ describe.skipIf(missing && !required)(
       await client`delete from drizzle.__drizzle_migrations where created_at = (select max(created_at) from drizzle.__drizzle_migrations)`;
       await client.end();
 
-      const broken = await thaw('doctor');
+      sidecarStatus = 503;
+      const broken = await thaw('doctor', '--sidecar-url', sidecarUrl);
       expect(broken.code).toBe(1);
       expect(broken.stdout).toMatch(/tasks redrive policy\s+FAIL\s+.*has no redrive policy/);
       expect(broken.stdout).toMatch(/migrations\s+FAIL\s+1 of \d+ not applied: 0002_last_request_at/);
@@ -378,6 +391,7 @@ describe.skipIf(missing && !required)(
       expect(broken.stdout).toMatch(/events DLQ\s+ok/);
       expect(broken.stdout).toMatch(/tasks event source mapping\s+FAIL\s+no function reads ops-\w+-tasks/);
       expect(broken.stdout).toMatch(/events event source mapping\s+ok/);
+      expect(broken.stdout).toMatch(/sidecar\s+FAIL\s+.*\/healthz answered 503/);
     }, 60_000);
   },
 );
