@@ -365,6 +365,39 @@ describe.each(backends)('pipeline through real queues: $name', (backend) => {
     expect(details.at(-1)).toMatch(/^RESUMING→FAILED timed out in RESUMING/);
   }, 60_000);
 
+  it('a LAUNCH whose host another live stack serves fails naming it, sends no task, and succeeds once that stack is destroyed', async () => {
+    const { plane, executors } = await start();
+    const first = `hosts-${backend.name}`;
+    const second = `${first}-api`;
+    const web = { image: 'ghcr.io/acme/web', run: 'node web.js', port: 3000 };
+    // {stack}-api of the first stack is the same host as {stack} of the second.
+    await plane.queues.sendEvents([
+      launch(first, { web: 'w:1' }, { services: { web: { ...web, host: '{stack}-api' } } }),
+    ]);
+    await until(first, 'RUNNING');
+    await plane.queues.sendEvents([
+      launch(second, { web: 'w:1' }, { services: { web: { ...web, host: '{stack}' } } }),
+    ]);
+    await until(second, 'FAILED');
+    const refused = (await store.load(second))!;
+    expect(refused.failureReason).toContain(
+      `host ${second} (service web) is already served by live stack ${first}`,
+    );
+    const history = await store.history(second);
+    expect(history.map((h) => [h.event, h.from, h.to])).toEqual([['LAUNCH', null, 'FAILED']]);
+    expect(history[0]!.detail).toContain(`live stack ${first}`);
+    expect(executors.calls.filter((c) => c.stackId === second)).toEqual([]);
+    expect((await store.load(first))!.state).toBe('RUNNING');
+
+    // The host is free again once the first stack is gone: a new push of the second stack runs.
+    await plane.queues.sendEvents([destroy(first)]);
+    await until(first, 'DESTROYED');
+    await plane.queues.sendEvents([
+      launch(second, { web: 'w:2' }, { services: { web: { ...web, host: '{stack}' } } }),
+    ]);
+    await until(second, 'RUNNING');
+  });
+
   it('3 pushes during LAUNCHING → exactly one update, to the newest images', async () => {
     const executors = createRecordingExecutors();
     // await-ready of the first launch waits until the three pushes are in (no timing involved).

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../adapters/store/memory-store.ts';
 import { silentLog, type TaskSender } from '../../core/ports.ts';
 import type { Task } from '../../core/tasks.ts';
-import { launch, noDbSpec } from '../../test/helpers/events.ts';
+import { launch, noDbSpec, resume } from '../../test/helpers/events.ts';
 import { sqsEvent, sqsRecord } from '../../test/helpers/sqs-records.ts';
 import { createEventsHandler } from './handler.ts';
 
@@ -60,5 +60,28 @@ describe('events handler', () => {
     await handler(sqsEvent(sqsRecord(event, { groupId: 'pr-c' })));
     expect(sent.map((t) => t.kind)).toEqual(['services.deploy']);
     expect(await store.pendingTasks({ stackIds: ['pr-c'] })).toEqual([]);
+  });
+
+  it('a stack refused for a host collision stays refused on a retry (RESUME) while the other stack lives, and sends nothing', async () => {
+    const store = createMemoryStore();
+    const { sender, sent } = recordingSender();
+    const handler = createEventsHandler({ store, tasks: sender, log: silentLog });
+    const web = { image: 'ghcr.io/acme/web', run: 'node web.js', port: 3000 };
+    const send = (event: Parameters<typeof sqsRecord>[0], groupId: string) =>
+      handler(sqsEvent(sqsRecord(event, { groupId })));
+    await send(launch('pr-1', { web: 'w' }, { services: { web: { ...web, host: '{stack}-api' } } }), 'pr-1');
+    const before = sent.length;
+    await send(
+      launch('pr-1-api', { web: 'w' }, { services: { web: { ...web, host: '{stack}' } } }),
+      'pr-1-api',
+    );
+    await send(resume('pr-1-api'), 'pr-1-api');
+    expect((await store.load('pr-1-api'))?.state).toBe('FAILED');
+    expect((await store.history('pr-1-api')).map((h) => [h.event, h.to])).toEqual([
+      ['LAUNCH', 'FAILED'],
+      ['RESUME', 'FAILED'],
+    ]);
+    expect(sent.slice(before).filter((t) => t.stackId === 'pr-1-api')).toEqual([]);
+    expect(await store.pendingTasks({ stackIds: ['pr-1-api'] })).toEqual([]);
   });
 });

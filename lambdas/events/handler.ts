@@ -2,6 +2,13 @@ import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambd
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { applyEvent } from '../../core/apply.ts';
 import { parseEvent } from '../../core/events.ts';
+import {
+  collisionReason,
+  HOST_HOLDING_STATES,
+  hostCollisions,
+  needsHostCheck,
+  refuseStart,
+} from '../../core/host-ownership.ts';
 import { type Clock, type Log, type Store, systemClock, type TaskSender } from '../../core/ports.ts';
 import { flushOutbox } from '../shared/outbox.ts';
 import { describeError, recordBody } from '../shared/records.ts';
@@ -20,6 +27,7 @@ export interface EventsHandlerDeps {
  * behind it, other stacks go on. Then the outbox of every stack touched is sent to the tasks queue.
  */
 export function createEventsHandler({ store, tasks, log, clock = systemClock }: EventsHandlerDeps) {
+  const guarded = withHostOwnership(store, log);
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const touched = new Set<string>();
     const processor = new SqsFifoPartialProcessorAsync();
@@ -33,7 +41,7 @@ export function createEventsHandler({ store, tasks, log, clock = systemClock }: 
       }
       touched.add(parsed.stackId);
       try {
-        const outcome = await applyEvent(parsed, { store, clock });
+        const outcome = await applyEvent(parsed, { store: guarded, clock });
         const level = outcome.kind === 'ignored' ? 'debug' : 'info';
         log[level](`event ${outcome.kind}`, {
           messageId: record.messageId,
@@ -55,5 +63,34 @@ export function createEventsHandler({ store, tasks, log, clock = systemClock }: 
     });
     await flushOutbox({ store, tasks, log, stackIds: [...touched] });
     return response;
+  };
+}
+
+/**
+ * The store, whose save refuses a stack that would start answering on a host another live stack holds
+ * (core/host-ownership.ts): the pure transition decides, this write checks the other stacks' hosts
+ * (read from their stored specs) and saves the refusal instead — FAILED, the reason naming the other
+ * stack, no tasks — in the same compare-and-set. Two colliding LAUNCHes applied at the same instant in
+ * different FIFO groups can both pass: the check is not a unique constraint.
+ */
+export function withHostOwnership(store: Store, log: Log): Store {
+  return {
+    load: (stackId) => store.load(stackId),
+    async save(next, prev, effects) {
+      if (!needsHostCheck(next, prev)) return store.save(next, prev, effects);
+      const others = await store.list({ states: [...HOST_HOLDING_STATES] });
+      const collisions = hostCollisions(next.id, next.spec!, others);
+      if (collisions.length === 0) return store.save(next, prev, effects);
+      const reason = collisionReason(collisions);
+      log.warn('stack refused: host collision', { stackId: next.id, reason });
+      const refused = refuseStart(next, effects.history, reason);
+      return store.save(refused.stack, prev, { history: refused.history, tasks: [] });
+    },
+    pendingTasks: (query) => store.pendingTasks(query),
+    ackTasks: (ids) => store.ackTasks(ids),
+    findIdle: (now, limit) => store.findIdle(now, limit),
+    list: (filter) => store.list(filter),
+    history: (stackId) => store.history(stackId),
+    close: () => store.close(),
   };
 }
