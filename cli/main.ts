@@ -4,6 +4,7 @@ import { registerDeployment } from './commands/deployment.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerDlq } from './commands/dlq.ts';
 import { registerDoctor } from './commands/doctor.ts';
+import { registerJanitor } from './commands/janitor.ts';
 import { registerStackCommands } from './commands/stacks.ts';
 import { registerTail } from './commands/tail.ts';
 import { registerValidate } from './commands/validate.ts';
@@ -30,6 +31,7 @@ registerValidate(program);
 registerDeployment(program);
 registerDlq(program);
 registerDoctor(program);
+registerJanitor(program);
 
 try {
   await program.parseAsync(process.argv);
