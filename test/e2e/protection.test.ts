@@ -1,4 +1,6 @@
 import { mkdtempSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
@@ -132,5 +134,56 @@ describe.each(routers)('protected previews (IP allow-list): $name router', ({ na
       { what: 'the catch-all to refuse' },
     );
     expect(r.fromLauncher).toBe(false);
+  });
+});
+
+describe.each(routers)('protected previews (forward auth): $name router', ({ name, traefikBin }) => {
+  let dev: Dev;
+  let proxy: Server;
+  const seen: IncomingHttpHeaders[] = [];
+  beforeAll(async () => {
+    // A stand-in for oauth2-proxy's /oauth2/auth: 202 with the user for a signed-in cookie, else 401.
+    proxy = createServer((req, res) => {
+      seen.push(req.headers);
+      if ((req.headers.cookie ?? '').includes('_oauth2_proxy=ok'))
+        res.writeHead(202, { 'x-auth-request-user': 'octocat' }).end();
+      else res.writeHead(401, { 'content-type': 'text/plain' }).end('sign in with GitHub');
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/oauth2/auth`;
+    dev = await startDev({
+      dataDir: mkdtempSync(join(tmpdir(), 'thaw-e2e-protect-fa-')),
+      port: 0,
+      router: name,
+      traefikBin,
+      protection: { modes: ['forward-auth'], forwardAuthUrl: url },
+      log: silentLog,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await dev?.stop();
+    proxy?.close();
+  }, 30_000);
+
+  it("without the proxy's cookie the auth server's answer is returned; with it the launcher is reached", async () => {
+    const host = `pr-9.${dev.domain}:${dev.port}`;
+    const refused = await waitFor(
+      async () => {
+        const r = await getVia(dev.port, host, '/page?x=1', { accept: 'text/html' });
+        return r.status === 401 ? r : undefined;
+      },
+      { what: 'the catch-all to ask the auth server' },
+    );
+    expect(refused.body).toBe('sign in with GitHub');
+    expect(refused.fromLauncher).toBe(false);
+    const asked = seen.at(-1)!;
+    expect(asked['x-forwarded-host']).toBe(host);
+    expect(asked['x-forwarded-uri']).toBe('/page?x=1');
+    const allowed = await getVia(dev.port, host, '/', {
+      accept: 'application/json',
+      cookie: '_oauth2_proxy=ok',
+    });
+    expect(allowed.fromLauncher).toBe(true);
+    expect(allowed.status).toBe(404);
   });
 });
