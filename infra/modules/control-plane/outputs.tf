@@ -42,3 +42,8 @@ output "stack_secrets_arn" {
   description = "ARN pattern of the per-stack DATABASE_URL secrets (<name>/stacks/*): the stack execution role needs secretsmanager:GetSecretValue on it."
   value       = local.stack_secrets_arn
 }
+
+output "operator_role_arns" {
+  description = "Roles for thaw --deployment (docs/operate.md): read (ls, status, cost, dlq ls/show, doctor) and operator (also launch/wake/freeze/destroy, dlq redrive/purge); null without operator_principal_arns."
+  value       = local.operator_roles == 1 ? { read = aws_iam_role.operator_read[0].arn, operator = aws_iam_role.operator[0].arn } : null
+}
