@@ -152,10 +152,25 @@ export function deploymentClient(deployment: Deployment): ControlPlaneClient {
 export function deploymentQueues(deployment: Deployment): QueueTarget & { close(): Promise<void> } {
   const sqs = createSqsClient({ region: deployment.region });
   const db = deploymentStore(deployment);
+  let storeDown = false;
   return {
     sqs,
     queues: { events: deployment.eventsQueueUrl, tasks: tasksQueueUrl(deployment) },
-    failureReason: async (stackId) => (await (await db.open()).store.load(stackId))?.failureReason,
+    // A reason is a nicety: a store that cannot be reached (no network path to RDS) is tried once, for
+    // at most 5 s, and then the reasons are left out instead of waiting on every message.
+    failureReason: async (stackId) => {
+      if (storeDown) return undefined;
+      try {
+        const load = db.open().then(({ store }) => store.load(stackId));
+        const timeout = new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('store timeout')), 5000).unref(),
+        );
+        return (await Promise.race([load, timeout]))?.failureReason;
+      } catch {
+        storeDown = true;
+        return undefined;
+      }
+    },
     close: async () => {
       sqs.destroy();
       await db.close();
