@@ -170,6 +170,7 @@ async function receiveAll(sqs: SqsSend, url: string, { holdSeconds = 10, max = 1
         VisibilityTimeout: holdSeconds,
         WaitTimeSeconds: 0,
         MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
       }),
     );
     const fresh = Messages.filter((m) => !seen.has(m.MessageId!));
