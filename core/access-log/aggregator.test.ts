@@ -42,6 +42,26 @@ describe('ACCESS aggregation', () => {
     expect(await aggregator.flush()).toBe(0);
   });
 
+  it.each([401, 403])(
+    'a request refused by a protected preview (%i) does not keep the stack awake',
+    async (status) => {
+      const sent: ThawEvent[] = [];
+      const aggregator = createAccessAggregator({
+        events: { sendEvents: async (e) => void sent.push(...e) },
+        log: silentLog,
+        stackIdFor: () => 'pr-a',
+        launcherRouter: 'thaw-launcher',
+      });
+      expect(await aggregator.record({ ...line('a.qa', '2026-01-01T00:00:02.000Z'), status })).toEqual({
+        ignored: 'refused by the stack’s protection',
+      });
+      expect(await aggregator.flush()).toBe(0);
+      // An app's own 404 or 500 is still activity: someone is using it.
+      await aggregator.record({ ...line('a.qa', '2026-01-01T00:00:03.000Z'), status: 404 });
+      expect(await aggregator.flush()).toBe(1);
+    },
+  );
+
   it('keeps the activity for the next window when sending fails', async () => {
     let fail = true;
     const sent: ThawEvent[] = [];

@@ -2,6 +2,9 @@ import { newEvent, type ThawEvent } from '../events.ts';
 import type { EventSender, Log } from '../ports.ts';
 import type { AccessLine } from './parse.ts';
 
+/** Statuses of the protection middlewares (core/protection.ts): 401 (basic/forward auth), 403 (IP allow-list). */
+const REFUSED = new Set([401, 403, 407]);
+
 export interface AggregatorOptions {
   events: EventSender;
   log: Log;
@@ -57,6 +60,9 @@ export function createAccessAggregator({
     /** Records one access line; returns the stack it counted for, or why not. */
     async record(line: AccessLine): Promise<{ stackId?: string; ignored?: string }> {
       if (line.router === launcherRouter) return { ignored: 'served by the launcher' };
+      // A stranger turned away by a protected preview's guard (basic auth, IP allow-list, forward auth)
+      // is not activity: else anyone could keep a protected stack awake (and paid for).
+      if (REFUSED.has(line.status)) return { ignored: 'refused by the stack’s protection' };
       const stackId = await stackIdFor(line);
       if (!stackId) return { ignored: 'unknown host' };
       const previous = latest.get(stackId);
