@@ -27,6 +27,10 @@ module "edge" {
   stack_on_demand_base    = var.stack_on_demand_base
   # The tasks function asks each stack service's health path before calling it ready.
   stack_client_security_group_ids = [module.control_plane.control_plane_security_group_id]
+  protection                      = var.protection
+  basic_auth_users_arn            = var.basic_auth_users_arn
+  ip_allowlist                    = var.ip_allowlist
+  forward_auth_url                = var.forward_auth_url
   tags                            = var.tags
   # The edge tasks need the way out (ECS provider, SQS, the sidecar image) before they start.
   depends_on = [aws_route.private_nat_instance, aws_route.private_nat_gateway, aws_vpc_endpoint.s3]

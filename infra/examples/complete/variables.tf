@@ -197,3 +197,27 @@ variable "secret_recovery_window_in_days" {
   description = "Recovery window of the database-URL secret (0: deleted at once)."
   default     = 7
 }
+
+variable "protection" {
+  description = "Who may see and wake previews: any of basic, ip, forward-auth (empty: public; docs/security.md)."
+  type        = list(string)
+  default     = []
+}
+
+variable "basic_auth_users_arn" {
+  description = "Secret or SSM SecureString ARN with htpasswd lines name:<bcrypt hash>, for protection basic."
+  type        = string
+  default     = ""
+}
+
+variable "ip_allowlist" {
+  description = "CIDRs allowed with protection ip."
+  type        = list(string)
+  default     = []
+}
+
+variable "forward_auth_url" {
+  description = "The OAuth2 proxy's auth endpoint, for protection forward-auth."
+  type        = string
+  default     = ""
+}

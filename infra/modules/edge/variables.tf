@@ -125,3 +125,33 @@ variable "stack_client_security_group_ids" {
   type        = list(string)
   default     = []
 }
+
+# Protected previews (docs/security.md): guards on Traefik's web entry point, so every router — each
+# stack's and the launcher catch-all — runs them first: a stranger can neither see nor wake a stack.
+variable "protection" {
+  description = "Who may see and wake previews: any of basic, ip, forward-auth (empty: public). basic needs basic_auth_users_arn, ip needs ip_allowlist, forward-auth needs forward_auth_url."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for mode in var.protection : contains(["basic", "ip", "forward-auth"], mode)])
+    error_message = "protection: expected a list of basic, ip, forward-auth."
+  }
+}
+
+variable "basic_auth_users_arn" {
+  description = "A Secrets Manager secret or SSM SecureString parameter ARN holding htpasswd lines name:<bcrypt hash>, one per line (htpasswd -nbB name password). Used by protection basic and by specs with protection.basicAuth."
+  type        = string
+  default     = ""
+}
+
+variable "ip_allowlist" {
+  description = "CIDRs allowed with protection ip (client addresses as the ALB forwards them)."
+  type        = list(string)
+  default     = []
+}
+
+variable "forward_auth_url" {
+  description = "The OAuth2 proxy's auth endpoint for protection forward-auth, e.g. oauth2-proxy's http://oauth2-proxy.internal:4180/oauth2/auth (GitHub organisation login)."
+  type        = string
+  default     = ""
+}
