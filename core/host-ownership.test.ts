@@ -83,22 +83,50 @@ describe('needsHostCheck and refuseStart', () => {
     spec: { services: { web: { image: 'ghcr.io/acme/web', port: 3000 } } },
   });
 
-  it('a LAUNCH of a new stack needs the check; the refused write is FAILED with the reason, no requirements, in history', () => {
+  it('a LAUNCH of a new stack needs the check; refused, it fails like a failed task: FAILED with the reason, nothing deployed, the PR told', () => {
     const result = transition(undefined, launch, now);
     if (result.kind === 'ignored') throw new Error('expected a transition');
     expect(needsHostCheck(result.stack, undefined)).toBe(true);
-    const refused = refuseStart(result.stack, result.history, 'refused: taken by pr-1');
+    const refused = refuseStart(result.stack, result.history, 'refused: taken by pr-1', now);
     expect(refused.stack).toMatchObject({
       state: 'FAILED',
       failureReason: 'refused: taken by pr-1',
       failedIn: 'LAUNCHING',
-      requirements: [],
     });
-    expect(refused.history.map((h) => [h.event, h.from, h.to, h.detail])).toEqual([
-      ['LAUNCH', null, 'FAILED', 'refused: taken by pr-1'],
+    expect(refused.history.map((h) => [h.event, h.from, h.to])).toEqual([
+      ['LAUNCH', null, 'LAUNCHING'],
+      ['TASK_FAILED', 'LAUNCHING', 'FAILED'],
     ]);
+    expect(refused.history[1]!.detail).toBe('refused: taken by pr-1; scaling services to zero');
+    expect(refused.tasks.map((t) => t.kind).sort()).toEqual(['notify', 'services.scale']);
     // Only entering a starting state needs it: not a stable state, nor a write within the same transition.
     expect(needsHostCheck({ ...result.stack, state: 'RUNNING' }, result.stack)).toBe(false);
     expect(needsHostCheck(result.stack, result.stack)).toBe(false);
+  });
+
+  it('a refused update of a running stack fails like a failed update: services scaled to zero, the reason as is', () => {
+    const launched = transition(undefined, launch, now);
+    if (launched.kind === 'ignored') throw new Error('expected a transition');
+    const running = { ...launched.stack, state: 'RUNNING' as const, requirements: [], version: 3 };
+    const push = parseEvent({
+      ...launch,
+      at: new Date(now.getTime() + 1000).toISOString(),
+      images: { web: 'w:2' },
+    });
+    const update = transition(running, push, now);
+    if (update.kind === 'ignored') throw new Error('expected a transition');
+    expect(update.stack.state).toBe('UPDATING');
+    expect(needsHostCheck(update.stack, running)).toBe(true);
+    const refused = refuseStart(update.stack, update.history, 'refused: taken by pr-1', now);
+    expect(refused.stack).toMatchObject({ state: 'FAILED', failureReason: 'refused: taken by pr-1' });
+    expect(refused.tasks.map((t) => [t.kind, 'to' in t ? t.to : undefined]).sort()).toEqual([
+      ['notify', undefined],
+      ['services.scale', 'zero'],
+    ]);
+    expect(refused.history.map((h) => [h.event, h.from, h.to])).toEqual([
+      ['LAUNCH', 'RUNNING', 'UPDATING'],
+      ['TASK_FAILED', 'UPDATING', 'FAILED'],
+    ]);
+    expect(refused.history[1]!.detail).toBe('refused: taken by pr-1; scaling services to zero');
   });
 });

@@ -1,5 +1,7 @@
 import type { StackSpec } from './spec.ts';
 import { type HistoryEntry, type InFlightState, isInFlight, type Stack, type StackState } from './stack.ts';
+import type { Task } from './tasks.ts';
+import { transition } from './transition.ts';
 
 /**
  * Hosts are unique across live stacks (issue 13, item 2): `{stack}-api` of `pr-1` is `pr-1-api`, the
@@ -75,15 +77,44 @@ export function needsHostCheck(next: Stack, prev: Stack | undefined): boolean {
 }
 
 /**
- * The refused version of a write that would have started the stack: FAILED with `reason` instead of the
- * state it was entering, no requirements and no tasks; the history entry that entered it says FAILED
- * and why. The spec and images of the event are kept (the stack's page and the CLI show what was asked).
+ * The refused version of a write that would have started the stack: it fails the way a failed task
+ * does, through the machine's own TASK_FAILED rule (FAILED with `reason`, services scaled to zero, the
+ * PR told), so a refused LAUNCH, update or wake behaves like any failure and never deploys. The spec and
+ * images of the event are kept (the stack's page and the CLI show what was asked).
  */
 export function refuseStart(
   next: Stack,
   history: readonly HistoryEntry[],
   reason: string,
-): { stack: Stack; history: HistoryEntry[] } {
+  now: Date,
+): { stack: Stack; history: HistoryEntry[]; tasks: Task[] } {
+  const requirement = next.requirements.find((r) => !r.satisfied);
+  const failed = requirement
+    ? transition(
+        next,
+        {
+          v: 1,
+          type: 'TASK_FAILED',
+          stackId: next.id,
+          at: now.toISOString(),
+          transitionId: next.transitionId,
+          taskId: requirement.taskId,
+          reason,
+        },
+        now,
+      )
+    : undefined;
+  if (requirement && failed && failed.kind !== 'ignored') {
+    // The machine prefixes a task's reason with its id; this failure is no task's.
+    const detail = (h: HistoryEntry) =>
+      h.to === 'FAILED' && h.detail ? { ...h, detail: h.detail.replace(`${requirement.taskId}: `, '') } : h;
+    return {
+      stack: { ...failed.stack, failureReason: reason },
+      history: [...history, ...failed.history.map(detail)],
+      tasks: failed.tasks,
+    };
+  }
+  // Nothing in flight to fail (a plan with no requirement): FAILED directly, no task.
   const entering = next.state;
   const stack: Stack = {
     ...next,
@@ -92,7 +123,9 @@ export function refuseStart(
     failedIn: isInFlight(entering) ? (entering as InFlightState) : null,
     requirements: [],
   };
-  const index = history.findLastIndex((h) => h.to === entering && h.transitionId === next.transitionId);
-  const refused = history.map((h, i) => (i === index ? { ...h, to: 'FAILED' as const, detail: reason } : h));
-  return { stack, history: refused };
+  return {
+    stack,
+    history: [...history, { ...history.at(-1)!, from: entering, to: 'FAILED', detail: reason }],
+    tasks: [],
+  };
 }

@@ -384,9 +384,21 @@ describe.each(backends)('pipeline through real queues: $name', (backend) => {
       `host ${second} (service web) is already served by live stack ${first}`,
     );
     const history = await store.history(second);
-    expect(history.map((h) => [h.event, h.from, h.to])).toEqual([['LAUNCH', null, 'FAILED']]);
-    expect(history[0]!.detail).toContain(`live stack ${first}`);
-    expect(executors.calls.filter((c) => c.stackId === second)).toEqual([]);
+    expect(history.slice(0, 2).map((h) => [h.event, h.from, h.to])).toEqual([
+      ['LAUNCH', null, 'LAUNCHING'],
+      ['TASK_FAILED', 'LAUNCHING', 'FAILED'],
+    ]);
+    expect(history[1]!.detail).toContain(`live stack ${first}`);
+    // Nothing of the second stack was deployed: it failed as a failed task does (scale to zero, tell the PR).
+    await waitFor(async () => executors.calls.some((c) => c.stackId === second && c.kind === 'notify'), {
+      what: `${second}: the failure told`,
+    });
+    expect(
+      executors.calls
+        .filter((c) => c.stackId === second)
+        .map((c) => c.kind)
+        .sort(),
+    ).toEqual(['notify', 'services.scale']);
     expect((await store.load(first))!.state).toBe('RUNNING');
 
     // The host is free again once the first stack is gone: a new push of the second stack runs.

@@ -62,7 +62,7 @@ describe('events handler', () => {
     expect(await store.pendingTasks({ stackIds: ['pr-c'] })).toEqual([]);
   });
 
-  it('a stack refused for a host collision stays refused on a retry (RESUME) while the other stack lives, and sends nothing', async () => {
+  it('a stack refused for a host collision stays refused on a retry (RESUME) while the other stack lives, and deploys nothing', async () => {
     const store = createMemoryStore();
     const { sender, sent } = recordingSender();
     const handler = createEventsHandler({ store, tasks: sender, log: silentLog });
@@ -76,12 +76,19 @@ describe('events handler', () => {
       'pr-1-api',
     );
     await send(resume('pr-1-api'), 'pr-1-api');
-    expect((await store.load('pr-1-api'))?.state).toBe('FAILED');
-    expect((await store.history('pr-1-api')).map((h) => [h.event, h.to])).toEqual([
-      ['LAUNCH', 'FAILED'],
-      ['RESUME', 'FAILED'],
-    ]);
-    expect(sent.slice(before).filter((t) => t.stackId === 'pr-1-api')).toEqual([]);
-    expect(await store.pendingTasks({ stackIds: ['pr-1-api'] })).toEqual([]);
+    const refused = (await store.load('pr-1-api'))!;
+    expect(refused.state).toBe('FAILED');
+    expect(refused.failureReason).toContain('is already served by live stack pr-1');
+    const history = await store.history('pr-1-api');
+    // The LAUNCH and the RESUME each fail like a failed task; neither deploys anything.
+    expect(history.filter((h) => h.to === 'FAILED' && h.detail?.includes('live stack pr-1'))).toHaveLength(2);
+    expect(history.map((h) => h.event)).toContain('RESUME');
+    const kinds = sent
+      .slice(before)
+      .filter((t) => t.stackId === 'pr-1-api')
+      .map((t) => t.kind);
+    expect(kinds).not.toContain('services.deploy');
+    expect(kinds).not.toContain('database.create');
+    expect(kinds).toContain('services.scale');
   });
 });

@@ -83,8 +83,8 @@ export function withHostOwnership(store: Store, log: Log): Store {
       if (collisions.length === 0) return store.save(next, prev, effects);
       const reason = collisionReason(collisions);
       log.warn('stack refused: host collision', { stackId: next.id, reason });
-      const refused = refuseStart(next, effects.history, reason);
-      return store.save(refused.stack, prev, { history: refused.history, tasks: [] });
+      const refused = refuseStart(next, effects.history, reason, next.updatedAt);
+      return store.save(refused.stack, prev, { history: refused.history, tasks: refused.tasks });
     },
     pendingTasks: (query) => store.pendingTasks(query),
     ackTasks: (ids) => store.ackTasks(ids),
