@@ -1,19 +1,19 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { StackIndex } from '../../core/access-log/stack-index.ts';
-import { estimate } from '../../core/eta.ts';
 import type { EventSender, Log, Store } from '../../core/ports.ts';
 import type { Stack } from '../../core/stack.ts';
 import { type DynamicConfigOptions, dynamicConfig, type EndpointSource } from '../../core/traefik-routes.ts';
 import { httpStatusFor, ResumeFailedError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
-import { decide, type EtaPhase, etaPhaseOf, isHoldable, type LauncherView, wakesOn } from './decide.ts';
+import { decide, etaPhaseOf, isHoldable, type LauncherView, wakesOn } from './decide.ts';
 import { clientAddress, createProxyTrust, DEFAULT_TRUSTED_PROXIES, forwardedOrigin } from './forwarded.ts';
-import { createHoldRoom, createSharedReads } from './hold.ts';
 import { parseHostHeader } from './host.ts';
-import { type LauncherStatus, waitingPage } from './page.ts';
 import { createWakeLimiter } from './rate-limit.ts';
+import { createLauncherReads } from './reads.ts';
+import { createResponder } from './respond.ts';
 import { createResumer } from './resume.ts';
+import { createRouteWaiter, socketAddress } from './wait-for-route.ts';
 
 export interface LauncherOptions {
   store: Pick<Store, 'load' | 'list' | 'history'>;
@@ -57,11 +57,6 @@ export interface LauncherOptions {
   clock?: () => number;
 }
 
-/** The peer's address when the server adapter passes its socket (Hono node-server: `env.incoming`). */
-const socketAddress = (c: Context): string | undefined =>
-  (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket
-    ?.remoteAddress;
-
 /** Where the failure page's "Try again" button posts. */
 export const RETRY_PATH = '/_thaw/retry';
 
@@ -77,7 +72,6 @@ export function createSidecarApp(options: LauncherOptions) {
   const { store, index, events, log, metrics, domain, clock = Date.now } = options;
   const retryAfter = options.retryAfterSeconds ?? 5;
   const routingRetryAfter = options.routingRetryAfterSeconds ?? 2;
-  const maxWait = options.maxWaitSeconds ?? 30;
   const bots = options.botPattern ?? DEFAULT_BOTS;
   const limiter = createWakeLimiter({
     limit: options.wakesPerMinute ?? 30,
@@ -85,13 +79,6 @@ export function createSidecarApp(options: LauncherOptions) {
     clock,
   });
   const trust = createProxyTrust(options.trustedProxies ?? DEFAULT_TRUSTED_PROXIES);
-  const room = createHoldRoom({
-    maxPerStack: options.maxHeldPerStack ?? 100,
-    maxTotal: options.maxHeld ?? 1000,
-  });
-  const waitPollMs = options.waitPollMs ?? 250;
-  const polledStack = createSharedReads<Stack | undefined>({ intervalMs: waitPollMs, clock });
-  const polledRoute = createSharedReads<boolean>({ intervalMs: waitPollMs, clock });
   const resumer = createResumer({
     events,
     cooldownMs: options.resumeCooldownMs ?? 10_000,
@@ -106,32 +93,25 @@ export function createSidecarApp(options: LauncherOptions) {
         reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       }),
   });
-  const stateTtl = options.stateTtlMs ?? 500;
-  const cache = new Map<string, { at: number; value: Promise<Stack | undefined> }>();
-  const etaCache = new Map<string, { at: number; value: Promise<ReturnType<typeof estimate>> }>();
-
-  /** One store read per stack per TTL, shared by concurrent requests (a herd on a frozen stack). */
-  const stackFor = async (host: string): Promise<Stack | undefined> => {
-    const id = await index.stackIdFor(host);
-    if (!id) return undefined;
-    const hit = cache.get(id);
-    if (hit && clock() - hit.at < stateTtl) return hit.value;
-    const value = store.load(id);
-    cache.set(id, { at: clock(), value });
-    value.catch(() => cache.delete(id));
-    return value;
-  };
-  const etaFor = (stack: Stack, phase: EtaPhase) => {
-    const key = `${stack.id}:${stack.transitionId}:${phase}`;
-    const hit = etaCache.get(key);
-    if (hit && clock() - hit.at < 10_000) return hit.value;
-    const fallback =
-      phase === 'RESUMING' ? (options.defaultWakeSeconds ?? 60) : (options.defaultLaunchSeconds ?? 120);
-    const value = store.history(stack.id).then((history) => estimate(history, phase, fallback));
-    etaCache.set(key, { at: clock(), value });
-    value.catch(() => etaCache.delete(key));
-    return value;
-  };
+  const waitForRoute = createRouteWaiter({
+    store,
+    clock,
+    trust,
+    domain,
+    isRouted: options.isRouted,
+    maxWaitSeconds: options.maxWaitSeconds,
+    maxHeldPerStack: options.maxHeldPerStack,
+    maxHeld: options.maxHeld,
+    waitPollMs: options.waitPollMs,
+  });
+  const { stackFor, etaFor } = createLauncherReads({
+    store,
+    index,
+    clock,
+    stateTtlMs: options.stateTtlMs,
+    defaultWakeSeconds: options.defaultWakeSeconds,
+    defaultLaunchSeconds: options.defaultLaunchSeconds,
+  });
 
   /** Reads what the pure `decide` needs (the ETA for the stack's phase), then asks it. */
   const viewOf = async (stack: Stack, resumeSentAt?: number): Promise<LauncherView> => {
@@ -146,39 +126,7 @@ export function createSidecarApp(options: LauncherOptions) {
     });
   };
 
-  const wantsHtml = (c: Context) => (c.req.header('accept') ?? '').includes('text/html');
-
-  // Hot path under a herd: one labelled counter child and one serialized body per stack and second.
-  const counters = new Map<string, ReturnType<Metrics['responses']['labels']>>();
-  const count = (state: string, code: number) => {
-    const key = `${state}:${code}`;
-    let counter = counters.get(key);
-    if (!counter) {
-      counter = metrics.responses.labels(state, String(code));
-      counters.set(key, counter);
-    }
-    counter.inc();
-  };
-  const bodies = new Map<string, string>();
-  const jsonBody = (status: LauncherStatus) => {
-    const key = `${status.stack}:${status.state}:${status.phase}:${status.elapsedSeconds}:${status.etaSeconds}:${status.failure?.id ?? ''}:${status.failure?.category ?? ''}`;
-    let body = bodies.get(key);
-    if (body === undefined) {
-      if (bodies.size > 1000) bodies.clear();
-      body = JSON.stringify(status);
-      bodies.set(key, body);
-    }
-    return body;
-  };
-
-  const respond = (c: Context, status: LauncherStatus, code: 200 | 404 | 410 | 502 | 503) => {
-    count(status.state, code);
-    const headers: Record<string, string> = { 'cache-control': 'no-store', 'x-thaw-launcher': '1' };
-    if (status.retryAfterSeconds > 0) headers['retry-after'] = String(status.retryAfterSeconds);
-    if (wantsHtml(c)) return c.html(waitingPage(status), code, headers);
-    headers['content-type'] = 'application/json';
-    return c.body(jsonBody(status), code, headers);
-  };
+  const { respond, notFound } = createResponder(metrics);
 
   const wake = async (c: Context, stack: Stack): Promise<number | undefined> => {
     if (bots.test(c.req.header('user-agent') ?? '')) return undefined;
@@ -201,52 +149,6 @@ export function createSidecarApp(options: LauncherOptions) {
       await resumer.resume(stack.id, stack.transitionId);
     }
     return c.body(null, 303, { location: '/', 'cache-control': 'no-store' });
-  };
-
-  /**
-   * Holds a `Prefer: wait=N` request until the stack is routed, then redirects it to itself. Held
-   * requests are capped per stack and overall (past the cap: the usual 503 + Retry-After at once) and
-   * share one store read (and one routing probe) per stack per poll interval.
-   */
-  const waitForRoute = async (c: Context, host: string, stackId: string): Promise<Response | undefined> => {
-    const prefer = /(?:^|[,;\s])wait=(\d+)/.exec(c.req.header('prefer') ?? '');
-    if (!prefer) return undefined;
-    const wait = Math.min(maxWait, Number(prefer[1]));
-    if (wait <= 0) return undefined;
-    const release = room.enter(stackId);
-    if (!release) return undefined;
-    try {
-      const deadline = clock() + wait * 1000;
-      while (clock() < deadline) {
-        const stack = await polledStack(stackId, () => store.load(stackId));
-        const routed =
-          stack?.state === 'RUNNING' &&
-          (await (options.isRouted
-            ? polledRoute(host, () => options.isRouted!(host))
-            : Promise.resolve(true)));
-        if (routed) return c.req.method === 'GET' || c.req.method === 'HEAD' ? redirectToSelf(c) : undefined;
-        if (!stack || !isHoldable(stack.state)) return undefined;
-        await new Promise((resolve) => setTimeout(resolve, waitPollMs));
-      }
-      return undefined;
-    } finally {
-      release();
-    }
-  };
-
-  /** 307 to the same resource, at the scheme and host the client used (trusted forwarded headers). */
-  const redirectToSelf = (c: Context) => {
-    const origin = forwardedOrigin({
-      trust,
-      socketAddress: socketAddress(c),
-      host: c.req.header('host'),
-      forwardedProto: c.req.header('x-forwarded-proto'),
-      forwardedHost: c.req.header('x-forwarded-host'),
-      domain,
-    });
-    const { pathname, search } = new URL(c.req.url);
-    c.header('cache-control', 'no-store');
-    return c.redirect(`${origin}${pathname}${search}`, 307);
   };
 
   const ops = createOpsApp({ store, metrics, routes: options.routes });
@@ -274,13 +176,7 @@ export function createSidecarApp(options: LauncherOptions) {
     if (path === '/robots.txt')
       return c.text('User-agent: *\nDisallow: /\n', 200, { 'cache-control': 'public, max-age=3600' });
     const stack = await stackFor(host);
-    if (!stack) {
-      count('UNKNOWN', 404);
-      // Reveals nothing about which stacks exist.
-      return wantsHtml(c)
-        ? c.html('<!doctype html><title>Not found</title><p>No preview here.</p>', 404)
-        : c.json({ error: 'no preview here' }, 404);
-    }
+    if (!stack) return notFound(c);
     if (path === RETRY_PATH) return retry(c, stack);
     // The status endpoint only reports; any other request on a frozen stack wakes it (bots excepted).
     const statusOnly = path === '/_thaw/status';
