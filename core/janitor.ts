@@ -115,6 +115,8 @@ export interface JanitorReport {
   failed: (CleanupItem & { error: string })[];
   /** Orphans beyond `limit`, left for the next run. */
   deferred: number;
+  /** Why nothing was removed although orphans were found (see `requireKnownStacks`). */
+  refused?: string;
 }
 
 export interface JanitorOptions {
@@ -125,6 +127,11 @@ export interface JanitorOptions {
   graceMs?: number;
   /** Most removals per run (a Lambda has a timeout); the rest go on the next run. */
   limit?: number;
+  /**
+   * Remove nothing while the store knows no stack at all (AWS: it keeps DESTROYED stacks, so an empty
+   * store means the wrong or a restored-empty database, and every stack's resources would look orphaned).
+   */
+  requireKnownStacks?: boolean;
 }
 
 /**
@@ -140,6 +147,7 @@ export async function runJanitor(
     log = silentLog,
     graceMs = JANITOR_GRACE_MS,
     limit = 100,
+    requireKnownStacks = false,
   }: JanitorOptions,
   { dryRun = false }: { dryRun?: boolean } = {},
 ): Promise<JanitorReport> {
@@ -149,7 +157,13 @@ export async function runJanitor(
     for (const resource of await source.listOwned({ skip: (id) => before.has(id) }))
       sourceOf.set(resource, source);
   const owned = [...sourceOf.keys()];
-  const plan = planCleanup(owned, await store.list(), clock(), graceMs);
+  const stacks = await store.list();
+  const plan = planCleanup(owned, stacks, clock(), graceMs);
+  if (requireKnownStacks && stacks.length === 0 && plan.remove.length > 0) {
+    const refused = `the store knows no stack at all, yet ${plan.remove.length} resources are Thaw's: is DATABASE_URL the control plane's? Removing nothing`;
+    log.error('janitor refused to run', { refused });
+    return { dryRun, removed: [], spared: plan.spared, failed: [], deferred: plan.remove.length, refused };
+  }
   const chosen = plan.remove.slice(0, limit);
   const report: JanitorReport = {
     dryRun,

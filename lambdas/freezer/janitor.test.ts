@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../adapters/store/memory-store.ts';
+import { applyEvent } from '../../core/apply.ts';
 import type { OwnedResource, OwnedResources } from '../../core/janitor.ts';
 import { type Log, silentLog } from '../../core/ports.ts';
+import { destroy } from '../../test/helpers/events.ts';
 import { loadConfig } from './config.ts';
 import { createFreezerHandler } from './handler.ts';
 import { createJanitorStep, janitorDue } from './janitor.ts';
@@ -38,6 +40,8 @@ function fakeSource(names: string[]) {
 describe('janitor step of the freezer', () => {
   it('runs once per interval as part of a freezer run, and says what it did', async () => {
     const store = createMemoryStore();
+    // A stack the store knows (a DESTROY before any LAUNCH leaves a tombstone): not the empty-store refusal.
+    await applyEvent(destroy('pr-2'), { store, clock: () => at('09:00:00') });
     const { source, removed } = fakeSource(['thaw-pr-1-web']);
     let now = at('10:00:30');
     const clock = () => now;
@@ -95,6 +99,28 @@ describe('janitor step of the freezer', () => {
     expect(errors).toEqual([
       'janitor run failed; the next interval tries again AccessDeniedException: denied',
     ]);
+  });
+
+  it('removes nothing while the store knows no stack at all (the wrong DATABASE_URL), and says so', async () => {
+    const errors: string[] = [];
+    const log: Log = { ...silentLog, error: (message) => void errors.push(message) };
+    const { source, removed } = fakeSource(['thaw-pr-1-web']);
+    const step = createJanitorStep({
+      sources: [source],
+      store: createMemoryStore(),
+      log,
+      intervalMinutes: 60,
+    });
+    expect(await step()).toEqual({
+      removed: 0,
+      spared: 0,
+      failed: 0,
+      deferred: 1,
+      refused:
+        "the store knows no stack at all, yet 1 resources are Thaw's: is DATABASE_URL the control plane's? Removing nothing",
+    });
+    expect(removed).toEqual([]);
+    expect(errors).toEqual(['janitor refused to run']);
   });
 });
 

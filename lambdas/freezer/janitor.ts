@@ -8,6 +8,8 @@ export interface JanitorSummary {
   spared: number;
   failed: number;
   deferred: number;
+  /** Why nothing was removed (an empty store), when refused. */
+  refused?: string;
 }
 
 /**
@@ -55,12 +57,22 @@ export function createJanitorStep({
     if (sources.length === 0 || !janitorDue(now, intervalMinutes, lastRunAt)) return undefined;
     lastRunAt = now;
     try {
-      const report = await runJanitor({ sources, store, clock, log, graceMs, limit });
+      // The control plane's store keeps DESTROYED stacks: an empty one is the wrong database, not a clean slate.
+      const report = await runJanitor({
+        sources,
+        store,
+        clock,
+        log,
+        graceMs,
+        limit,
+        requireKnownStacks: true,
+      });
       const summary = {
         removed: report.removed.length,
         spared: report.spared.length,
         failed: report.failed.length,
         deferred: report.deferred,
+        ...(report.refused ? { refused: report.refused } : {}),
       };
       if (summary.removed + summary.failed + summary.deferred > 0) log.info('janitor run', { ...summary });
       return summary;
