@@ -14,6 +14,7 @@ import { createEcsOrchestrator } from '../adapters/ecs-orchestrator.ts';
 import { parseSpec } from '../core/spec.ts';
 import { createFakeEcs } from '../test/helpers/fake-ecs.ts';
 import { bucketOf, createBuckets } from './scale-ecs.ts';
+import { measurePipeline } from './scale-pipeline.ts';
 import { fmt, summarize } from './stats.ts';
 
 type Calls = Record<string, number>;
@@ -108,6 +109,12 @@ interface Options {
   refreshSeconds: number;
   /** Traefik replicas polling ECS (one edge task by default). */
   edgeTasks: number;
+  /** Mean handler time per invocation, measured (bench/scale-pipeline.ts). */
+  handlerMs: { events: number; tasks: number };
+  /** Lambda memory (infra lambda_memory_mb, default 512) in GB. */
+  memoryGb: number;
+  /** DATABASE_POOL_SIZE (default 2) connections per function instance. */
+  poolSize: number;
   /** The tasks function's SQS trigger maximum_concurrency (infra default 5). */
   tasksConcurrency: number;
   /** READY_POLL_SECONDS (default 10). */
@@ -157,6 +164,9 @@ export function simulate(ops: Ops, o: Options) {
     throttledTraefik: number;
     wakes: number;
     failedRefreshes: number;
+    /** Messages on each queue (each one handler invocation: per-stack FIFO groups rarely batch). */
+    events: number;
+    tasks: number;
   }[] = [];
   const minute = () => perMinute[perMinute.length - 1]!;
   // Pending calls: each operation is a queue of actions, carried out in order as tokens allow.
@@ -179,6 +189,8 @@ export function simulate(ops: Ops, o: Options) {
         throttledTraefik: 0,
         wakes: 0,
         failedRefreshes: 0,
+        events: 0,
+        tasks: 0,
       });
     buckets.refill();
     // Users.
@@ -191,14 +203,26 @@ export function simulate(ops: Ops, o: Options) {
           minute().wakes++;
           // RESUME → events → tasks: services.scale, then services.await-ready (checks at once, then
           // every READY_POLL_SECONDS through the queue's delay).
+          // Messages as measured through the control plane (bench/scale-pipeline.ts): RESUME, the scale
+          // task; then SATISFY_REQ and the await-ready task; one re-queue a re-check; SATISFY_REQ at the end.
+          minute().events++;
+          minute().tasks++;
           enqueue(ops.wake, () => {
+            minute().events++;
+            minute().tasks++;
             s.readyAt = t + 30 + Math.floor(rnd() * 30);
             s.nextCheck = t;
           });
         }
       }
-      if (t < s.sessionEnd) s.lastRequest = t;
+      if (t < s.sessionEnd) {
+        s.lastRequest = t;
+        // The sidecar's access aggregator sends one ACCESS per stack with traffic per 10 s window.
+        if (t % 10 === 0 && s.state === 'running') minute().events++;
+      }
       if (rnd() < 1 / (4 * 3600)) {
+        minute().events += 3; // the push's event, then SATISFY_REQ after the deploy and after await-ready
+        minute().tasks += 2;
         enqueue(ops.push);
         if (s.state === 'running') s.tasks = [`t-${++taskSerial}a`, `t-${taskSerial}b`];
       }
@@ -209,6 +233,8 @@ export function simulate(ops: Ops, o: Options) {
       const ready = t >= s.readyAt;
       s.nextCheck = 0;
       enqueue(ready ? ops.checkReady : ops.checkStarting, () => {
+        if (ready) minute().events++;
+        else minute().tasks++;
         if (ready) {
           s.state = 'running';
           s.tasks = [`t-${++taskSerial}a`, `t-${taskSerial}b`];
@@ -227,6 +253,8 @@ export function simulate(ops: Ops, o: Options) {
       for (const s of stacks)
         if (s.state === 'running' && t - s.lastRequest > o.idleMinutes * 60 && t >= s.sessionEnd) {
           s.state = 'freezing';
+          minute().events += 3; // FREEZE, SATISFY_REQ after the scale and after await-ready
+          minute().tasks += 2;
           enqueue(ops.freeze, () => {
             s.tasks = [];
             enqueue(ops.checkStopped, () => {
@@ -305,6 +333,9 @@ export function simulate(ops: Ops, o: Options) {
     awake.push(stacks.filter((s) => s.state !== 'frozen').length);
   }
   const sum = (c: Calls) => Object.values(c).reduce((a, b) => a + b, 0);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const gbSeconds = (m: { events: number; tasks: number }) =>
+    ((m.events * o.handlerMs.events + m.tasks * o.handlerMs.tasks) / 1000) * o.memoryGb;
   const thawPerMinute = perMinute.map((m) => sum(m.thaw));
   return {
     stacks: o.stacks,
@@ -334,6 +365,27 @@ export function simulate(ops: Ops, o: Options) {
     },
     wakeLatencySeconds: summarize(wakeLatency),
     peakAwakeStacks: Math.max(...awake),
+    sqsMessagesPerMinute: {
+      events: {
+        mean: mean(perMinute.map((m) => m.events)),
+        peak: Math.max(...perMinute.map((m) => m.events)),
+      },
+      tasks: { mean: mean(perMinute.map((m) => m.tasks)), peak: Math.max(...perMinute.map((m) => m.tasks)) },
+    },
+    gbSecondsPerMinute: {
+      mean: mean(perMinute.map(gbSeconds)),
+      peak: Math.max(...perMinute.map(gbSeconds)),
+    },
+    // Little's law per minute: busy seconds / 60 = mean concurrent instances, at least 1 each while
+    // busy and at most the trigger's maximum_concurrency (events 10, tasks tasksConcurrency).
+    peakDatabaseConnections: Math.max(
+      ...perMinute.map(
+        (m) =>
+          o.poolSize *
+          (Math.min(10, Math.ceil((m.events * o.handlerMs.events) / 60_000)) +
+            Math.min(o.tasksConcurrency, Math.ceil((m.tasks * o.handlerMs.tasks) / 60_000))),
+      ),
+    ),
   };
 }
 
@@ -344,6 +396,15 @@ export async function run(): Promise<void> {
   const minutes = Number(arg('minutes', '120'));
   const load = loadavg()[0]!.toFixed(2);
   const ops = await measureOperations();
+  const pipeline = await measurePipeline();
+  const perInvocation = (q: 'events' | 'tasks') => {
+    const all = [pipeline.launch, pipeline.freeze, pipeline.wake];
+    return all.reduce((a, p) => a + p[q].busyMs, 0) / all.reduce((a, p) => a + p[q].invocations, 0);
+  };
+  const handlerMs = { events: perInvocation('events'), tasks: perInvocation('tasks') };
+  console.log(
+    `measured through the control plane (${pipeline.backend} SQS, PGlite; messages / invocations / handler ms): ${(['launch', 'freeze', 'wake'] as const).map((op) => `${op}: events ${pipeline[op].events.messages}/${pipeline[op].events.invocations}/${fmt(pipeline[op].events.busyMs, 0)}, tasks ${pipeline[op].tasks.messages}/${pipeline[op].tasks.invocations}/${fmt(pipeline[op].tasks.busyMs, 0)}`).join('; ')}; mean per invocation: events ${fmt(handlerMs.events)} ms, tasks ${fmt(handlerMs.tasks)} ms`,
+  );
   console.log('measured ECS calls per operation of a web + api stack (real ECS adapter, in-memory ECS):');
   for (const [op, calls] of Object.entries(ops)) console.log(`  ${op}: ${JSON.stringify(calls)}`);
   const results = [];
@@ -357,13 +418,18 @@ export async function run(): Promise<void> {
         edgeTasks: Number(arg('edge-tasks', '1')),
         readyPollSeconds: Number(arg('ready-poll-seconds', '10')),
         tasksConcurrency: Number(arg('tasks-concurrency', '5')),
+        handlerMs,
+        memoryGb: Number(arg('memory-mb', '512')) / 1024,
+        poolSize: Number(arg('pool-size', '2')),
         idleMinutes: Number(arg('idle-minutes', '15')),
         httpPollSeconds: Number(arg('http-poll-seconds', '5')),
       });
       results.push(r);
       console.log(
-        `${stacks} stacks, routes from ${provider === 'ecs' ? "Traefik's ECS provider" : "Thaw's HTTP provider"}: ECS calls/min by Thaw ${fmt(r.thawCallsPerMinute.mean)} (peak ${r.thawCallsPerMinute.peak}), by Traefik ${fmt(r.traefikCallsPerMinute.mean)} (peak ${r.traefikCallsPerMinute.peak}); throttled Thaw ${r.throttled.thaw}, Traefik ${r.throttled.traefik} (failed refreshes ${r.throttled.failedTraefikRefreshes}); wakes/min ${fmt(r.wakesPerMinute.mean, 2)} (peak ${r.wakesPerMinute.peak}); wake → routed p50 ${fmt(r.wakeLatencySeconds.p50, 0)} s, p90 ${fmt(r.wakeLatencySeconds.p90, 0)} s, p99 ${fmt(r.wakeLatencySeconds.p99, 0)} s; peak awake stacks ${r.peakAwakeStacks}; first throttle: ${r.firstThrottle ? `${r.firstThrottle.by} ${r.firstThrottle.action} at minute ${Math.floor(r.firstThrottle.at / 60)}` : 'none'}`,
+        `${stacks} stacks, routes from ${provider === 'ecs' ? "Traefik's ECS provider" : "Thaw's HTTP provider"}: ECS calls/min by Thaw ${fmt(r.thawCallsPerMinute.mean)} (peak ${r.thawCallsPerMinute.peak}), by Traefik ${fmt(r.traefikCallsPerMinute.mean)} (peak ${r.traefikCallsPerMinute.peak}); throttled Thaw ${r.throttled.thaw}, Traefik ${r.throttled.traefik} (failed refreshes ${r.throttled.failedTraefikRefreshes}); wakes/min ${fmt(r.wakesPerMinute.mean, 2)} (peak ${r.wakesPerMinute.peak}); wake → routed p50 ${fmt(r.wakeLatencySeconds.p50, 0)} s, p90 ${fmt(r.wakeLatencySeconds.p90, 0)} s, p99 ${fmt(r.wakeLatencySeconds.p99, 0)} s; peak awake stacks ${r.peakAwakeStacks}; SQS messages/min events ${fmt(r.sqsMessagesPerMinute.events.mean)} (peak ${r.sqsMessagesPerMinute.events.peak}), tasks ${fmt(r.sqsMessagesPerMinute.tasks.mean)} (peak ${r.sqsMessagesPerMinute.tasks.peak}) = Lambda invocations; GB-s/min ${fmt(r.gbSecondsPerMinute.mean, 2)} (peak ${fmt(r.gbSecondsPerMinute.peak, 2)}); peak DB connections ${r.peakDatabaseConnections}; first throttle: ${r.firstThrottle ? `${r.firstThrottle.by} ${r.firstThrottle.action} at minute ${Math.floor(r.firstThrottle.at / 60)}` : 'none'}`,
       );
     }
-  console.log(JSON.stringify({ bench: 'scale', loadAverage: load, minutes, ops, results }));
+  console.log(
+    JSON.stringify({ bench: 'scale', loadAverage: load, minutes, ops, pipeline, handlerMs, results }),
+  );
 }
