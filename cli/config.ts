@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseEnv, postgresUrl } from '../core/env.ts';
+import { itemList, parseEnv, postgresUrl } from '../core/env.ts';
 
 /** The environment variables the `thaw` command reads (flags win over them; see docs/local-mode.md). */
 export const cliEnv = z.object({
@@ -8,15 +8,7 @@ export const cliEnv = z.object({
   /** A PostgreSQL server for the stacks' databases in `thaw dev` (default: none, stacks get no database). */
   THAW_DATABASE_URL: postgresUrl().optional(),
   /** Databases a spec's databaseTemplate may name on THAW_DATABASE_URL's server (comma-separated). */
-  THAW_DATABASE_TEMPLATES: z
-    .string()
-    .transform((text) =>
-      text
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean),
-    )
-    .optional(),
+  THAW_DATABASE_TEMPLATES: itemList().optional(),
   /** `thaw dev`: off, or guards for every stack and the launcher: basic, ip, forward-auth (comma-separated). */
   THAW_PROTECTION: z.string().min(1).optional(),
   /** `thaw dev`: an htpasswd file of bcrypt lines (htpasswd -nbB name password) for basic auth. */

@@ -18,6 +18,15 @@ export const commaList = (error: string) =>
     )
     .refine((items) => items.length > 0, { error });
 
+/** A comma-separated list that may be empty (blank items dropped). */
+export const itemList = () =>
+  z.string().transform((text) =>
+    text
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
 /** A postgres:// or postgresql:// URL. */
 export const postgresUrl = (error = 'expected a postgres:// URL') =>
   z.string({ error }).regex(/^postgres(ql)?:\/\//, { error });

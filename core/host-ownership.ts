@@ -1,5 +1,12 @@
 import type { StackSpec } from './spec.ts';
-import { type HistoryEntry, type InFlightState, isInFlight, type Stack, type StackState } from './stack.ts';
+import {
+  type HistoryEntry,
+  type InFlightState,
+  isInFlight,
+  STATES,
+  type Stack,
+  type StackState,
+} from './stack.ts';
 import type { Task } from './tasks.ts';
 import { transition } from './transition.ts';
 
@@ -12,15 +19,9 @@ import { transition } from './transition.ts';
  */
 
 /** States in which a stack holds its hosts (its services exist or wake on a request). */
-export const HOST_HOLDING_STATES: readonly StackState[] = [
-  'LAUNCHING',
-  'RUNNING',
-  'UPDATING',
-  'FREEZING',
-  'FROZEN',
-  'RESUMING',
-  'DESTROYING',
-];
+export const HOST_HOLDING_STATES: readonly StackState[] = STATES.filter(
+  (state) => state !== 'DESTROYED' && state !== 'FAILED',
+);
 
 /** States entering which a stack starts answering on its hosts. */
 const STARTING: readonly StackState[] = ['LAUNCHING', 'UPDATING', 'RESUMING'];

@@ -398,13 +398,14 @@ function buildTask(stack: Stack, { kind, to }: Requirement): Task {
   }
 }
 
-function notifyTask(stack: Stack): Task {
+/** A `notify` of the stack's current state (the PR comment and deployment status follow it). */
+export function notifyTask(stack: Stack, taskId = `notify-${stack.state.toLowerCase()}`): Task {
   return {
     v: TASK_VERSION as typeof TASK_VERSION,
     kind: 'notify',
     stackId: stack.id,
     transitionId: stack.transitionId,
-    taskId: `notify-${stack.state.toLowerCase()}`,
+    taskId,
     spec: stack.spec!,
     attempt: 0,
     state: stack.state,

@@ -12,7 +12,8 @@ import {
   type Stack,
   type StackState,
 } from '../../core/stack.ts';
-import { TASK_VERSION, type Task } from '../../core/tasks.ts';
+import type { Task } from '../../core/tasks.ts';
+import { notifyTask } from '../../core/transition.ts';
 import { flushOutbox } from '../shared/outbox.ts';
 import type { JanitorSummary } from './janitor.ts';
 
@@ -83,19 +84,7 @@ export function formatUtc(date: Date): string {
  * history on every notify.
  */
 export function ttlNotifyTask(stack: Stack): Task {
-  return {
-    v: TASK_VERSION,
-    kind: 'notify',
-    stackId: stack.id,
-    transitionId: stack.transitionId,
-    taskId: 'notify-ttl-warning',
-    spec: stack.spec!,
-    attempt: 0,
-    state: stack.state,
-    reason: stack.failureReason,
-    pr: stack.pr,
-    images: stack.images,
-  };
+  return notifyTask(stack, 'notify-ttl-warning');
 }
 
 /** The time-to-live verdict for one stack at `now`. */

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { commaList, domainName, integer, parseEnv, postgresUrl, roleArn, secretArn } from '../../core/env.ts';
+import {
+  commaList,
+  domainName,
+  integer,
+  itemList,
+  parseEnv,
+  postgresUrl,
+  roleArn,
+  secretArn,
+} from '../../core/env.ts';
 import { DEADLINE_GRACE_SECONDS, DEADLINES } from '../../core/machine.ts';
 import { parseScheduleSetting, SCHEDULE_SETTING_RULE, type Schedule } from '../../core/schedule.ts';
 
@@ -114,15 +123,7 @@ export const lambdaEnv = {
     .regex(/^[\w/+=.@-]{1,400}$/, { error: 'expected a Secrets Manager name prefix, e.g. thaw/stacks' })
     .default('thaw/stacks'),
   /** Databases a spec's databaseTemplate may name (comma-separated); default none. */
-  STACK_DATABASE_TEMPLATES: z
-    .string()
-    .transform((text) =>
-      text
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean),
-    )
-    .default([]),
+  STACK_DATABASE_TEMPLATES: itemList().default([]),
   /** Seconds between readiness checks of a waking stack (each costs ECS calls: at least 2). */
   READY_POLL_SECONDS: integer(2, 900, 10),
   /**
