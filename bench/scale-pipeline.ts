@@ -2,14 +2,13 @@
  * Measured: the SQS messages, handler invocations and handler busy time each stack operation costs,
  * through the real control plane (local/control-plane.ts: the events and tasks handlers behind event
  * sources that behave like Lambda's SQS trigger) on the in-process SQS endpoint (or ElasticMQ when
- * THAW_TEST_ELASTICMQ_URL is set) and PGlite, with the real ECS adapter over the in-memory ECS and a
+ * THAW_TEST_ELASTICMQ_URL is set) and PostgreSQL (DATABASE_URL) or PGlite, with the real ECS adapter over the in-memory ECS and a
  * Fargate stand-in that starts tasks `startMs` after a scale-up. Readiness is checked as in AWS: once per
  * delivery, then again after the queue's delay (here 1 s, so a 2.5 s start costs a few re-checks).
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createEcsOrchestrator } from '../adapters/ecs-orchestrator.ts';
 import { createSqsClient } from '../adapters/sqs.ts';
-import { openPgliteStore } from '../adapters/store/pglite.ts';
 import { silentLog } from '../core/ports.ts';
 import { stackExecutors } from '../core/stack-executors.ts';
 import { startLocalControlPlane } from '../local/control-plane.ts';
@@ -17,6 +16,7 @@ import { startInProcessSqs } from '../local/in-process-sqs.ts';
 import { freeze, launch, resume } from '../test/helpers/events.ts';
 import { createFakeEcs } from '../test/helpers/fake-ecs.ts';
 import { uniquePrefix } from '../test/helpers/queues.ts';
+import { storeDrivers } from '../test/helpers/stores.ts';
 
 type Counts = { messages: number; invocations: number; busyMs: number };
 type PerQueue = { events: Counts; tasks: Counts };
@@ -104,7 +104,9 @@ export async function measurePipeline({ startMs = 2500 } = {}) {
     urls: { domain: 'qa.example.com', scheme: 'https' },
     probe: async () => ({ up: true, detail: 'answered 200' }),
   });
-  const { store } = await openPgliteStore();
+  // PostgreSQL (a throwaway database on DATABASE_URL's server) when set, else PGlite.
+  const driver = storeDrivers({ includeMemory: false }).at(-1)!;
+  const { store, cleanup } = await driver.open();
   const plane = await startLocalControlPlane({
     sqs: counting,
     store,
@@ -150,13 +152,14 @@ export async function measurePipeline({ startMs = 2500 } = {}) {
       startMs,
       readyPollSeconds: 1,
       backend: elasticmq ? 'elasticmq' : 'in-process',
+      store: driver.name,
       launch: launched,
       freeze: frozen,
       wake: woken,
     };
   } finally {
     await plane.stop();
-    await store.close();
+    await cleanup();
     sqs.destroy();
     await local?.close();
   }

@@ -403,7 +403,7 @@ export async function run(): Promise<void> {
   };
   const handlerMs = { events: perInvocation('events'), tasks: perInvocation('tasks') };
   console.log(
-    `measured through the control plane (${pipeline.backend} SQS, PGlite; messages / invocations / handler ms): ${(['launch', 'freeze', 'wake'] as const).map((op) => `${op}: events ${pipeline[op].events.messages}/${pipeline[op].events.invocations}/${fmt(pipeline[op].events.busyMs, 0)}, tasks ${pipeline[op].tasks.messages}/${pipeline[op].tasks.invocations}/${fmt(pipeline[op].tasks.busyMs, 0)}`).join('; ')}; mean per invocation: events ${fmt(handlerMs.events)} ms, tasks ${fmt(handlerMs.tasks)} ms`,
+    `measured through the control plane (${pipeline.backend} SQS, ${pipeline.store}; messages / invocations / handler ms): ${(['launch', 'freeze', 'wake'] as const).map((op) => `${op}: events ${pipeline[op].events.messages}/${pipeline[op].events.invocations}/${fmt(pipeline[op].events.busyMs, 0)}, tasks ${pipeline[op].tasks.messages}/${pipeline[op].tasks.invocations}/${fmt(pipeline[op].tasks.busyMs, 0)}`).join('; ')}; mean per invocation: events ${fmt(handlerMs.events)} ms, tasks ${fmt(handlerMs.tasks)} ms`,
   );
   console.log('measured ECS calls per operation of a web + api stack (real ECS adapter, in-memory ECS):');
   for (const [op, calls] of Object.entries(ops)) console.log(`  ${op}: ${JSON.stringify(calls)}`);
