@@ -1,13 +1,14 @@
 /**
- * `npm run bench -- scale [--stacks 100,250,500] [--provider ecs|http|both] [--minutes 120]`.
+ * `npm run bench -- scale [--stacks 100,250,500] [--provider ecs|http|both] [--minutes 120]` (other
+ * flags in docs/scale.md).
  *
- * Part 1 (measured): what each stack operation costs in ECS calls, by running the real ECS adapter
+ * Measured: what each stack operation costs in ECS calls, by running the real ECS adapter
  * (adapters/ecs-orchestrator.ts) against the in-memory ECS (test/helpers/fake-ecs.ts) with a Fargate
- * stand-in that starts and stops tasks. Part 2 (simulated time, one step per second): N stacks of two
- * services under a synthetic QA day (sessions, idle gaps, pushes), each operation charged its measured
- * calls against ECS's token buckets (bench/scale-ecs.ts), plus Traefik's ECS provider refresh loop
- * modelled from its source. What it does NOT run: the queues, the Lambda handlers and the database (see
- * docs/scale.md, "What is not measured yet").
+ * stand-in; and in SQS messages, handler invocations and handler time, through the real control plane
+ * (bench/scale-pipeline.ts). Simulated (one step per simulated second): N stacks of two services under a
+ * synthetic QA morning (sessions, idle gaps, pushes), each operation charged what was measured, every ECS
+ * call against ECS's token buckets (bench/scale-ecs.ts), plus Traefik's ECS provider refresh loop
+ * modelled from its source. The N stacks do not run through the handlers together (docs/scale.md).
  */
 import { loadavg } from 'node:os';
 import { createEcsOrchestrator } from '../adapters/ecs-orchestrator.ts';
