@@ -3,7 +3,7 @@ import { estimate } from '../core/eta.ts';
 import type { Executor } from '../core/executors.ts';
 import { type PublicUrls, stackUrls } from '../core/orchestrator.ts';
 import type { Log, Store } from '../core/ports.ts';
-import { commentMarker, renderComment } from '../core/pr-comment.ts';
+import { commentMarker, expiryNote, lastWake, renderComment } from '../core/pr-comment.ts';
 import { upsertStickyComment } from '../core/sticky-comment.ts';
 import { fetchCommentsApi } from './github-comments.ts';
 import { type DeploymentState, type DeploymentsApi, fetchDeploymentsApi } from './github-deployments.ts';
@@ -89,6 +89,8 @@ export function createGitHubNotifier({
       images: task.images,
       pr: task.pr,
       reason: task.reason,
+      lastWakeAt: lastWake(history) ?? null,
+      expiry: expiryNote(history) ?? null,
       wakeSeconds: estimate(history, 'RESUMING', 60).samples
         ? estimate(history, 'RESUMING', 60).etaSeconds
         : undefined,

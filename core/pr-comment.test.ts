@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stackCost } from './cost.ts';
-import { lastWake, renderComment } from './pr-comment.ts';
+import { expiryNote, lastWake, renderComment } from './pr-comment.ts';
 import { parseSpec } from './spec.ts';
 import type { HistoryEntry, StackState } from './stack.ts';
 
@@ -95,5 +95,14 @@ describe('the sticky PR comment as a status board', () => {
     const comment = renderComment({ ...base, state: 'RUNNING', reason: 'x'.repeat(5000) });
     expect(comment).toContain(`**Last failure**\n\`\`\`\n${'x'.repeat(2000)}\n\`\`\``);
     expect(comment).not.toContain('x'.repeat(2001));
+  });
+
+  it('shows the time-to-live note while it is the newest word of the history', () => {
+    const note = 'will be destroyed on 2026-12-14 11:00 UTC (no access for 14 days, last on 2026-11-30)';
+    const history = [{ detail: null }, { detail: note }];
+    expect(expiryNote(history)).toBe(note);
+    expect(expiryNote([...history, { detail: null }])).toBeUndefined();
+    const body = renderComment({ ...base, state: 'FROZEN', expiry: note });
+    expect(body).toContain(`| Expires | ${note} |`);
   });
 });

@@ -16,6 +16,8 @@ export interface CommentView {
   reason?: string | null;
   /** When the stack last woke from FROZEN (see lastWake); none when it never did. */
   lastWakeAt?: Date | null;
+  /** The time-to-live note the freezer wrote (see expiryNote), shown while it is the newest word. */
+  expiry?: string | null;
   /** Typical wake time, from history. */
   wakeSeconds?: number;
   cost?: StackCost;
@@ -54,6 +56,15 @@ export function lastWake(history: Pick<HistoryEntry, 'to' | 'at'>[]): Date | und
 }
 
 /**
+ * The freezer's time-to-live note ("will be destroyed on …", "destroying: time to live reached …")
+ * while it is the newest entry of the history: anything after it (a wake, a push) has moved on.
+ */
+export function expiryNote(history: Pick<HistoryEntry, 'detail'>[]): string | undefined {
+  const detail = history.at(-1)?.detail ?? '';
+  return /^(will be destroyed on|destroying: time to live reached)/.test(detail) ? detail : undefined;
+}
+
+/**
  * The sticky PR comment, one per stack (found again by its hidden marker), as a status board: the state,
  * the URLs (the one to open first), when it last woke, what it cost and what freezing saved, the last
  * failure, then a legend of the states and the `/thaw` commands.
@@ -75,6 +86,7 @@ export function renderComment(view: CommentView): string {
       for (const [service, url] of urls) lines.push(`| ${escapeCell(service)} | ${escapeCell(url)} |`);
   }
   if (view.lastWakeAt) lines.push(`| Last woken | ${utc(view.lastWakeAt)} |`);
+  if (view.expiry) lines.push(`| Expires | ${escapeCell(view.expiry)} |`);
   const images = Object.entries(view.images).map(
     ([service, image]) => `\`${escapeCell(service)}\` ${escapeCell(image)}`,
   );

@@ -74,6 +74,7 @@ describe('the notifier keeps the PR comment current through a whole lifecycle', 
       pr,
     });
     await commentSays('✅ Ready');
+    expect(thawComments()[0]!.body).not.toContain('Last woken');
     expect(thawComments()[0]!.body).toContain('https://pr-7.qa.example.com');
     expect(thawComments()[0]!.body).toContain('abcdef1');
     expect(thawComments()[0]!.body).toMatch(/Cost so far .* freezing saved/);
@@ -93,6 +94,7 @@ describe('the notifier keeps the PR comment current through a whole lifecycle', 
       { what: 'ready again' },
     );
     expect(thawComments()[0]!.body).toMatch(/1 wake\b/);
+    expect(thawComments()[0]!.body).toMatch(/\| Last woken \| \d{4}-\d\d-\d\d \d\d:\d\d UTC \|/);
     await send({ type: 'DESTROY', stackId: 'pr-7' });
     await commentSays('🗑️ Destroyed');
     await waitFor(() => deployment().statuses.at(-1)?.state === 'inactive', {
