@@ -45,10 +45,12 @@ locals {
       STACK_SECRET_PREFIX              = local.stack_secret_prefix
     })
     freezer = merge(local.common_env, {
-      EVENTS_QUEUE_URL = aws_sqs_queue.events.url
-      TASKS_QUEUE_URL  = aws_sqs_queue.tasks.url
-      DEFAULT_SCHEDULE = var.default_schedule
-      STACK_TTL_DAYS   = tostring(var.stack_ttl_days)
+      EVENTS_QUEUE_URL                = aws_sqs_queue.events.url
+      TASKS_QUEUE_URL                 = aws_sqs_queue.tasks.url
+      DEFAULT_SCHEDULE                = var.default_schedule
+      STACK_TTL_DAYS                  = tostring(var.stack_ttl_days)
+      ECS_CLUSTER                     = var.ecs_cluster_arn
+      STACK_DATABASE_ADMIN_SECRET_ARN = aws_secretsmanager_secret.database_url.arn
     })
     migrate = { DATABASE_SECRET_ARN = aws_secretsmanager_secret.database_url.arn }
     "access-logs" = merge(local.common_env, {

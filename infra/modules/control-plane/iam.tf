@@ -156,11 +156,39 @@ data "aws_iam_policy_document" "tasks" {
 }
 
 data "aws_iam_policy_document" "freezer" {
+  #checkov:skip=CKV_AWS_356:the janitor lists task definitions, which have no resource-level permissions
+  #checkov:skip=CKV_AWS_111:task definition listing and deregistration have no resource-level permissions
   source_policy_documents = [data.aws_iam_policy_document.base["freezer"].json]
   statement {
     sid       = "SendFreezesAndSweepOutbox"
     actions   = ["sqs:SendMessage"]
     resources = [aws_sqs_queue.events.arn, aws_sqs_queue.tasks.arn]
+  }
+  # The janitor (lambdas/freezer/janitor.ts): stack services and task definitions no live stack owns.
+  statement {
+    sid       = "JanitorListsStackServices"
+    actions   = ["ecs:ListServices", "ecs:DescribeServices"]
+    resources = ["*"]
+    condition {
+      test     = "ArnEquals"
+      variable = "ecs:cluster"
+      values   = [var.ecs_cluster_arn]
+    }
+  }
+  statement {
+    sid       = "JanitorDeletesTaggedStackServices"
+    actions   = ["ecs:DeleteService"]
+    resources = [local.stack_services_arn]
+    condition {
+      test     = "Null"
+      variable = "aws:ResourceTag/thaw:stack"
+      values   = ["false"]
+    }
+  }
+  statement {
+    sid       = "JanitorTaskDefinitions"
+    actions   = ["ecs:ListTaskDefinitionFamilies", "ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition", "ecs:DeregisterTaskDefinition"]
+    resources = ["*"]
   }
 }
 
