@@ -202,6 +202,33 @@ describe('Terraform, parsed with a real HCL parser', () => {
     expect(first(controlPlane().variable!.github_token).sensitive).toBe(true);
   });
 
+  it("the freezer's janitor deletes only thaw-tagged stack services and lists only in the cluster", () => {
+    const janitor = statements(controlPlane()).filter(
+      (s) => s.doc === 'freezer' && s.sid?.startsWith('Janitor'),
+    );
+    const byId = Object.fromEntries(janitor.map((s) => [s.sid, s]));
+    expect(byId.JanitorDeletesTaggedStackServices).toMatchObject({
+      actions: ['ecs:DeleteService'],
+      resources: ['${local.stack_services_arn}'],
+      condition: [{ test: 'Null', variable: 'aws:ResourceTag/thaw:stack', values: ['false'] }],
+    });
+    expect(byId.JanitorListsStackServices?.condition).toEqual([
+      { test: 'ArnEquals', variable: 'ecs:cluster', values: ['${var.ecs_cluster_arn}'] },
+    ]);
+    // Nothing else of ECS may be written by the freezer.
+    const writes = janitor
+      .flatMap((s) => s.actions)
+      .filter((a) => /:(Delete|Update|Create|Run|Stop)/.test(a));
+    expect(writes).toEqual(['ecs:DeleteService']);
+    const text = readFileSync(join(root, 'infra/modules/control-plane/functions.tf'), 'utf8');
+    const start = text.indexOf('freezer = merge(');
+    const freezer = text.slice(start, text.indexOf('migrate = {', start));
+    expect(freezer).toMatch(/ECS_CLUSTER\s+=\s+var\.ecs_cluster_arn/);
+    expect(freezer).toMatch(
+      /STACK_DATABASE_ADMIN_SECRET_ARN\s+=\s+aws_secretsmanager_secret\.database_url\.arn/,
+    );
+  });
+
   it('stack DATABASE_URL secrets: the tasks function writes and the stack execution role reads only secrets under <name>/stacks/', () => {
     const stacksArn = String(local(controlPlane(), 'stack_secrets_arn'));
     expect(local(controlPlane(), 'stack_secret_prefix')).toBe('${var.name}/stacks');
