@@ -11,7 +11,7 @@ import { openPgliteStore } from '../adapters/store/pglite.ts';
 import { parseDuration } from '../core/duration.ts';
 import { newEvent } from '../core/events.ts';
 import type { PublicUrls } from '../core/orchestrator.ts';
-import type { Log } from '../core/ports.ts';
+import type { EventSender, Log, Store, TaskSender } from '../core/ports.ts';
 import type { DeploymentProtection } from '../core/protection.ts';
 import { stackExecutors } from '../core/stack-executors.ts';
 import { openTasks } from '../core/transition.ts';
@@ -139,16 +139,7 @@ export async function startDev(options: DevOptions) {
     });
     stops.push(async () => janitor.stop());
 
-    // A restart reuses the data directory, but the queues were in memory: stacks that were awake are
-    // frozen (they wake on the next request), and tasks of transitions in flight are sent again.
-    const previous = await store.list();
-    const awake = previous.filter((s) => s.state === 'RUNNING' || s.state === 'UPDATING');
-    if (awake.length)
-      await plane.queues.sendEvents(
-        awake.map((s) => newEvent({ type: 'FREEZE', stackId: s.id, seenAccessAt: null })),
-      );
-    const redrive = previous.flatMap(openTasks);
-    if (redrive.length) await plane.queues.sendTasks(redrive);
+    await recoverAfterRestart(store, plane.queues);
 
     const accessLog = join(dataDir, 'access.log');
     writeFileSync(accessLog, '', { flag: 'a' });
@@ -174,36 +165,15 @@ export async function startDev(options: DevOptions) {
     stops.push(() => sidecar.stop());
     const configUrl = `${sidecar.url}/traefik/dynamic`;
 
-    const router = options.router ?? 'builtin';
-    let routerInfo: string;
-    if (router === 'traefik') {
-      const bin = options.traefikBin ?? 'traefik';
-      const version = traefikVersion(bin);
-      if (!version)
-        throw new Error(
-          `${bin} is not a working traefik binary (set --traefik-bin, or use --router builtin)`,
-        );
-      const traefik = await startTraefik({
-        bin,
-        port,
-        configUrl,
-        accessLog,
-        logFile: join(dataDir, 'traefik.log'),
-        log,
-      });
-      stops.push(() => traefik.stop());
-      routerInfo = `traefik ${version}`;
-    } else {
-      const devRouter = await startDevRouter({ configUrl, port, accessLog, log });
-      stops.push(() => devRouter.stop());
-      routerInfo = 'built-in dev router';
-    }
+    const router = await startRouter(options, { port, configUrl, accessLog, dataDir, log });
+    stops.push(router.stop);
+    const routerInfo = router.info;
 
     // Only this user (the token file is 0600) and only over loopback reach the control API.
     const controlToken = writeControlToken(dataDir);
     stops.push(async () => rmSync(join(dataDir, CONTROL_TOKEN_FILE), { force: true }));
-    const control = createAdaptorServer({
-      fetch: createControlApi({
+    const control = await listenOnLoopback(
+      createControlApi({
         store,
         events: plane.queues,
         urls,
@@ -212,16 +182,9 @@ export async function startDev(options: DevOptions) {
         queues: { endpoint: sqsServer.endpoint, ...plane.urls },
         janitor: janitor.run,
       }).fetch,
-    }) as Server;
-    await new Promise<void>((done) => control.listen(0, '127.0.0.1', done));
-    stops.push(
-      () =>
-        new Promise<void>((done) => {
-          control.closeAllConnections();
-          control.close(() => done());
-        }),
     );
-    const controlUrl = `http://127.0.0.1:${(control.address() as AddressInfo).port}`;
+    stops.push(control.stop);
+    const controlUrl = control.url;
     const stateFile = join(dataDir, 'dev.json');
     writeFileSync(
       stateFile,
@@ -258,3 +221,57 @@ export async function startDev(options: DevOptions) {
 }
 
 export type Dev = Awaited<ReturnType<typeof startDev>>;
+
+/**
+ * A restart reuses the data directory, but the queues were in memory: stacks that were awake are
+ * frozen (they wake on the next request), and tasks of transitions in flight are sent again.
+ */
+async function recoverAfterRestart(store: Pick<Store, 'list'>, queues: EventSender & TaskSender) {
+  const previous = await store.list();
+  const awake = previous.filter((s) => s.state === 'RUNNING' || s.state === 'UPDATING');
+  if (awake.length)
+    await queues.sendEvents(
+      awake.map((s) => newEvent({ type: 'FREEZE', stackId: s.id, seenAccessAt: null })),
+    );
+  const redrive = previous.flatMap(openTasks);
+  if (redrive.length) await queues.sendTasks(redrive);
+}
+
+/** The router on the public port: real Traefik (HTTP provider on the sidecar's routes) or the built-in one. */
+async function startRouter(
+  options: Pick<DevOptions, 'router' | 'traefikBin'>,
+  where: { port: number; configUrl: string; accessLog: string; dataDir: string; log: Log },
+): Promise<{ info: string; stop: () => Promise<void> }> {
+  const { port, configUrl, accessLog, dataDir, log } = where;
+  if ((options.router ?? 'builtin') === 'builtin') {
+    const devRouter = await startDevRouter({ configUrl, port, accessLog, log });
+    return { info: 'built-in dev router', stop: () => devRouter.stop() };
+  }
+  const bin = options.traefikBin ?? 'traefik';
+  const version = traefikVersion(bin);
+  if (!version)
+    throw new Error(`${bin} is not a working traefik binary (set --traefik-bin, or use --router builtin)`);
+  const traefik = await startTraefik({
+    bin,
+    port,
+    configUrl,
+    accessLog,
+    logFile: join(dataDir, 'traefik.log'),
+    log,
+  });
+  return { info: `traefik ${version}`, stop: () => traefik.stop() };
+}
+
+/** Serves an app on 127.0.0.1 (a free port): only this machine reaches it. */
+async function listenOnLoopback(fetch: (request: Request) => Response | Promise<Response>) {
+  const server = createAdaptorServer({ fetch }) as Server;
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stop: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}
