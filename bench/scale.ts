@@ -391,6 +391,21 @@ export function simulate(ops: Ops, o: Options) {
 }
 
 export async function run(): Promise<void> {
+  if (process.argv.includes('--run')) {
+    const { runScale, printRun } = await import('./scale-run.ts');
+    const load = loadavg()[0]!.toFixed(2);
+    for (const stacks of arg('stacks', '100').split(',').map(Number)) {
+      const r = await runScale({
+        stacks,
+        speed: Number(arg('speed', '10')),
+        wakeShare: Number(arg('wake-share', '0.3')),
+      });
+      printRun(r);
+      console.log(`load average at start ${load}, at end ${loadavg()[0]!.toFixed(2)}`);
+      console.log(JSON.stringify({ bench: 'scale-run', loadAverage: load, ...r }));
+    }
+    return;
+  }
   const sizes = arg('stacks', '100,250,500').split(',').map(Number);
   const providerArg = arg('provider', 'both');
   const providers = (providerArg === 'both' ? ['ecs', 'http'] : [providerArg]) as ('ecs' | 'http')[];

@@ -178,6 +178,14 @@ export function createFakeEcs(clusters: string[] = ['c']) {
         serviceName,
       });
     },
+    /** ECS stopped every task of a service (a scale to zero took effect): they leave the RUNNING lists. */
+    stopTasks(cluster: string, serviceName: string) {
+      for (const task of tasks)
+        if (task.clusterName === cluster && task.serviceName === serviceName) {
+          task.desiredStatus = 'STOPPED';
+          task.lastStatus = 'STOPPED';
+        }
+    },
     /** Sets fields of the current service of that name (running counts, deployments …). */
     patchService(cluster: string, serviceName: string, patch: Partial<Service>) {
       Object.assign(current(cluster, serviceName)!, patch);
