@@ -49,7 +49,7 @@ export interface DevOptions {
   freezerIntervalMs?: number;
   /** Seconds between readiness checks of a starting stack (default 1). */
   readyPollSeconds?: number;
-  /** How often Traefik polls the sidecar for routes (default 500ms). */
+  /** How often Traefik polls the sidecar for routes (default 200ms). */
   traefikPollInterval?: string;
   /** Who may see and wake stacks (basic auth, IP allow-list, forward auth); default: public. */
   protection?: DeploymentProtection;
@@ -239,7 +239,7 @@ async function recoverAfterRestart(store: Pick<Store, 'list'>, queues: EventSend
 
 /** The router on the public port: real Traefik (HTTP provider on the sidecar's routes) or the built-in one. */
 async function startRouter(
-  options: Pick<DevOptions, 'router' | 'traefikBin'>,
+  options: Pick<DevOptions, 'router' | 'traefikBin' | 'traefikPollInterval'>,
   where: { port: number; configUrl: string; accessLog: string; dataDir: string; log: Log },
 ): Promise<{ info: string; stop: () => Promise<void> }> {
   const { port, configUrl, accessLog, dataDir, log } = where;
@@ -258,6 +258,7 @@ async function startRouter(
     accessLog,
     logFile: join(dataDir, 'traefik.log'),
     log,
+    pollInterval: options.traefikPollInterval,
   });
   return { info: `traefik ${version}`, stop: () => traefik.stop() };
 }

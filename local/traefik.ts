@@ -48,7 +48,8 @@ export async function startTraefik(options: TraefikOptions) {
     [
       `--entryPoints.web.address=${host}:${options.port}`,
       `--providers.http.endpoint=${options.configUrl}`,
-      `--providers.http.pollInterval=${options.pollInterval ?? '500ms'}`,
+      // How soon a woken stack is routed: each poll is one loopback request to the sidecar.
+      `--providers.http.pollInterval=${options.pollInterval ?? '200ms'}`,
       '--accesslog=true',
       '--accesslog.format=json',
       `--accesslog.filepath=${options.accessLog}`,
