@@ -127,13 +127,16 @@ export function deploymentClient(deployment: Deployment): ControlPlaneClient {
     send: (list) => events.sendEvents(list),
     async list() {
       const { store } = await db.open();
-      return (await store.list()).map((s) => toView(s, urlsOf(s)));
+      return (await store.list()).map((s) => toView(s, urlsOf(s), { at: new Date() }));
     },
     async get(id) {
       const { store } = await db.open();
       const stack = await store.load(id);
       if (!stack) return undefined;
-      return { ...toView(stack, urlsOf(stack)), history: toHistory(await store.history(id)) };
+      return {
+        ...toView(stack, urlsOf(stack), { at: new Date() }),
+        history: toHistory(await store.history(id)),
+      };
     },
     async cost(id) {
       const { store } = await db.open();

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../adapters/store/memory-store.ts';
+import { applyEvent } from '../core/apply.ts';
 import type { ThawEvent } from '../core/events.ts';
+import { parseSpec } from '../core/spec.ts';
+import { launch } from '../test/helpers/events.ts';
 import { CONTROL_TOKEN_FILE, createControlApi, readControlToken, writeControlToken } from './control-api.ts';
 
 const TOKEN = 'a-token-of-forty-three-characters-xxxxxxxxx';
@@ -85,6 +88,28 @@ describe('the local control API of thaw dev', () => {
       (await app.request('/stacks', { headers: { host: 'evil.example', authorization: good.authorization } }))
         .status,
     ).toBe(403);
+  });
+
+  it('a stack with a schedule shows its next scheduled wake (thaw status)', async () => {
+    const store = createMemoryStore();
+    // A window opening about three hours from now: its wake is 5 min (wakeBefore) ahead of it.
+    const hour = String((new Date().getUTCHours() + 3) % 24).padStart(2, '0');
+    const spec = parseSpec({
+      services: { web: { image: 'web', port: 3000 } },
+      schedule: { timezone: 'UTC', warm: [{ days: 'daily', from: `${hour}:00`, to: `${hour}:30` }] },
+    });
+    await applyEvent(launch('pr-9', { web: 'w' }, spec), { store });
+    const app = createControlApi({
+      store,
+      events: { sendEvents: async () => {} },
+      urls: { domain: 'localhost', scheme: 'http', port: 8080 },
+      token: TOKEN,
+    });
+    const headers = { host: good.host, authorization: good.authorization };
+    const [listed] = await (await app.request('/stacks', { headers })).json();
+    const one = await (await app.request('/stacks/pr-9', { headers })).json();
+    const before = String((Number(hour) + 23) % 24).padStart(2, '0');
+    for (const view of [listed, one]) expect(view.nextWakeAt).toMatch(new RegExp(`T${before}:55:00\\.000Z$`));
   });
 
   it('its own origin is accepted (the Host with http://)', async () => {

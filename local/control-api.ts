@@ -143,7 +143,9 @@ export function createControlApi({
   });
   app.get('/stacks', async (c) => {
     const stacks = await store.list();
-    return c.json(stacks.map((s) => toView(s, s.spec ? stackUrls(s.spec, s.id, urls) : {})));
+    return c.json(
+      stacks.map((s) => toView(s, s.spec ? stackUrls(s.spec, s.id, urls) : {}, { at: new Date() })),
+    );
   });
   app.get('/stacks/:id/cost', async (c) => {
     const stack = await store.load(c.req.param('id'));
@@ -158,7 +160,7 @@ export function createControlApi({
     const stack = await store.load(c.req.param('id'));
     if (!stack) return c.json({ error: 'no such stack' }, 404);
     return c.json({
-      ...toView(stack, stack.spec ? stackUrls(stack.spec, stack.id, urls) : {}),
+      ...toView(stack, stack.spec ? stackUrls(stack.spec, stack.id, urls) : {}, { at: new Date() }),
       history: toHistory(await store.history(stack.id)),
     });
   });

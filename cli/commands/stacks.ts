@@ -159,6 +159,7 @@ export function registerStackCommands(program: Command) {
         }
         if (options.json) return printJson(stack);
         printTable([stack]);
+        if (stack.nextWakeAt) process.stdout.write(`\nnext scheduled wake: ${stack.nextWakeAt}\n`);
         if (stack.failureReason) process.stdout.write(`\nfailure: ${stack.failureReason}\n`);
         process.stdout.write('\nhistory:\n');
         for (const h of stack.history)
