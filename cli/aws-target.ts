@@ -26,6 +26,18 @@ export const deploymentSchema = z.object({
   domain: z.string().min(1).optional(),
   /** The sidecar's base URL, for `thaw doctor` to call /healthz. */
   sidecarUrl: z.string().url().optional(),
+  /**
+   * What the deployment runs all month, for `thaw --deployment X cost` (the Terraform settings that
+   * change the bill; default: the Terraform defaults, docs/cost.md).
+   */
+  shape: z
+    .object({
+      edgeTasks: z.number().int().min(1).max(10).optional(),
+      nat: z.enum(['instance', 'gateway']).optional(),
+      arm64: z.boolean().optional(),
+      spot: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 export type Deployment = z.infer<typeof deploymentSchema>;

@@ -228,6 +228,33 @@ export const DEFAULTS: Deployment = {
   s3GatewayEndpoint: true,
 };
 
+/** The Terraform defaults with a deployment's own settings (`thaw deployment add --edge-tasks …`). */
+export function deploymentShape(
+  shape: {
+    edgeTasks?: number | undefined;
+    nat?: 'instance' | 'gateway' | undefined;
+    arm64?: boolean | undefined;
+    spot?: boolean | undefined;
+  } = {},
+): Deployment {
+  const architecture: Architecture = shape.arm64 ? 'ARM64' : 'X86_64';
+  return {
+    ...DEFAULTS,
+    name: 'this deployment',
+    edgeTasks: shape.edgeTasks ?? DEFAULTS.edgeTasks,
+    nat: shape.nat ?? DEFAULTS.nat,
+    edgeArchitecture: architecture,
+    stackArchitecture: architecture,
+    stackCapacity: shape.spot === false ? 'on-demand' : DEFAULTS.stackCapacity,
+  };
+}
+
+/** What a deployment costs a month before any stack is awake: the fixed lines of its model. */
+export function fixedMonthlyCost(d: Deployment, prices: RegionPrices): { lines: CostLine[]; usd: number } {
+  const model = monthlyCost(d, { ...SEED_USAGE, stacks: 0 }, prices);
+  return { lines: model.lines.filter((line) => line.fixed && line.usd > 0), usd: model.fixedUsd };
+}
+
 /** The defaults plus ARM64 for the edge and the stacks (needs arm64 or multi-arch images). */
 export const CHEAPEST: Deployment = {
   ...DEFAULTS,

@@ -248,6 +248,25 @@ describe.skipIf(missing && !required)(
       expect((await json('status', 'pr-7')).state).toBe('FAILED');
     }, 60_000);
 
+    it("cost adds the fixed monthly part of the deployment to the stacks' variable part", async () => {
+      const fixed = await json('cost');
+      // The Terraform defaults (docs/cost.md: $56.59 fixed) unless the deployment says otherwise.
+      expect(fixed.fixed.usd).toBeCloseTo(56.59, 2);
+      expect(fixed.stacks.map((c: { id: string }) => c.id)).toEqual(['pr-7']);
+      const text = (await thaw('cost')).stdout;
+      expect(text).toMatch(/fixed: \$56\.59 a month whether or not a stack is awake/);
+      expect(text).toMatch(/variable: \$\d+\.\d\d for 1 stack so far/);
+      // A deployment on NAT gateways and two edge tasks costs more before any stack is awake.
+      const { saveDeployment, findDeployment, deploymentFiles } = await import('../cli/aws-target.ts');
+      saveDeployment(
+        'bigger',
+        { ...findDeployment('rehearsal', cwd), shape: { nat: 'gateway', edgeTasks: 2 } },
+        deploymentFiles(cwd).project,
+      );
+      const bigger = await json('--deployment', 'bigger', 'cost');
+      expect(bigger.fixed.usd).toBeGreaterThan(fixed.fixed.usd + 29);
+    }, 60_000);
+
     it('a task that keeps failing lands in the tasks DLQ; dlq ls shows it with its reason; redrive --dry-run lists it, redrive delivers it again', async () => {
       await sqs.send(
         new SendMessageCommand({ QueueUrl: urls.tasksQueueUrl, MessageBody: JSON.stringify(failedTask) }),

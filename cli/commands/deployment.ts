@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { printJson } from '../output.ts';
 
 /** `thaw deployment add|ls`: the deployed control planes `--deployment <name>` can point at. */
@@ -20,6 +20,22 @@ export function registerDeployment(program: Command) {
     )
     .option('--domain <domain>', 'the stack domain (STACK_DOMAIN), for the URLs ls and status show')
     .option('--sidecar-url <url>', 'the sidecar base URL, for thaw doctor')
+    .option('--edge-tasks <n>', 'edge tasks (Terraform edge_tasks), for thaw cost (default 1)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 10)
+        throw new InvalidArgumentError(`expected a whole number 1-10, got ${JSON.stringify(v)}`);
+      return n;
+    })
+    .option('--nat <kind>', 'instance or gateway (Terraform nat), for thaw cost (default instance)', (v) => {
+      if (v !== 'instance' && v !== 'gateway')
+        throw new InvalidArgumentError(`expected instance or gateway, got ${JSON.stringify(v)}`);
+      return v;
+    })
+    .option('--arm64', 'edge and stacks on ARM64 (Terraform *_architecture), for thaw cost')
+    .option(
+      '--on-demand',
+      'stacks on on-demand Fargate instead of Spot (Terraform stack_spot = false), for thaw cost',
+    )
     .option('--project', 'write .thaw/deployments.json in this directory instead of the user file')
     .action(
       async (
@@ -32,12 +48,26 @@ export function registerDeployment(program: Command) {
           domain?: string;
           sidecarUrl?: string;
           project?: boolean;
+          edgeTasks?: number;
+          nat?: 'instance' | 'gateway';
+          arm64?: boolean;
+          onDemand?: boolean;
         },
       ) => {
         const { saveDeployment, deploymentFiles } = await import('../aws-target.ts');
-        const { project, ...fields } = options;
+        const { project, edgeTasks, nat, arm64, onDemand, ...fields } = options;
+        const shape = {
+          ...(edgeTasks ? { edgeTasks } : {}),
+          ...(nat ? { nat } : {}),
+          ...(arm64 ? { arm64 } : {}),
+          ...(onDemand ? { spot: false } : {}),
+        };
         const files = deploymentFiles();
-        const file = saveDeployment(name, fields, project ? files.project : files.user);
+        const file = saveDeployment(
+          name,
+          { ...fields, ...(Object.keys(shape).length ? { shape } : {}) },
+          project ? files.project : files.user,
+        );
         process.stderr.write(
           `deployment ${name} saved in ${file}; use it with "thaw --deployment ${name} ls"\n`,
         );

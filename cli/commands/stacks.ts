@@ -171,21 +171,37 @@ export function registerStackCommands(program: Command) {
 
   program
     .command('cost')
-    .description('what a stack (or every stack) has cost on Fargate, and what freezing saved')
+    .description(
+      'what a stack (or every stack) has cost on Fargate, and what freezing saved; with --deployment, also what the deployment costs a month before any stack is awake',
+    )
     .argument('[stack]', 'stack id', stackArg)
     .option('--json', 'machine-readable output')
     .action(
-      withClient(async (client, stackId: string | undefined, options: { json?: boolean }) => {
-        const ids = stackId ? [stackId] : (await client.list()).map((s) => s.id);
-        const costs = (await Promise.all(ids.map((id) => client.cost(id)))).filter((c) => c !== undefined);
-        if (options.json) return printJson(stackId ? (costs[0] ?? null) : costs);
-        if (costs.length === 0) process.stdout.write(stackId ? `no stack ${stackId}\n` : 'no stacks\n');
-        for (const c of costs) {
-          process.stdout.write(
-            `${c.id.padEnd(16)} ${paint(c.state).padEnd(10)} ${billedWording(c)} in ${formatHours(c.lifetimeHours)} since launch  cost $${c.costUsd.toFixed(4)}  saved $${c.savedUsd.toFixed(4)} vs always-on ($${c.hourlyUsd.toFixed(4)}/h awake, ${c.wakes} wake${c.wakes === 1 ? '' : 's'})\n`,
-          );
-        }
-      }),
+      withClient(
+        async (client, stackId: string | undefined, options: { json?: boolean }, command: Command) => {
+          const ids = stackId ? [stackId] : (await client.list()).map((s) => s.id);
+          const costs = (await Promise.all(ids.map((id) => client.cost(id)))).filter((c) => c !== undefined);
+          const fixed = await deploymentFixedCost(command.optsWithGlobals().deployment);
+          if (options.json)
+            return printJson(fixed ? { stacks: costs, fixed } : stackId ? (costs[0] ?? null) : costs);
+          if (costs.length === 0) process.stdout.write(stackId ? `no stack ${stackId}\n` : 'no stacks\n');
+          for (const c of costs) {
+            process.stdout.write(
+              `${c.id.padEnd(16)} ${paint(c.state).padEnd(10)} ${billedWording(c)} in ${formatHours(c.lifetimeHours)} since launch  cost $${c.costUsd.toFixed(4)}  saved $${c.savedUsd.toFixed(4)} vs always-on ($${c.hourlyUsd.toFixed(4)}/h awake, ${c.wakes} wake${c.wakes === 1 ? '' : 's'})\n`,
+            );
+          }
+          if (fixed) {
+            const variable = costs.reduce((sum, c) => sum + c.costUsd, 0);
+            process.stdout.write(
+              `\nvariable: $${variable.toFixed(2)} for ${costs.length} stack${costs.length === 1 ? '' : 's'} so far (above)\nfixed: $${fixed.usd.toFixed(2)} a month whether or not a stack is awake (${fixed.region} list prices of ${fixed.pricesOf}; docs/cost.md)\n`,
+            );
+            for (const line of fixed.lines)
+              process.stdout.write(
+                `  ${line.item.padEnd(28)} $${line.usd.toFixed(2).padStart(7)}  ${line.detail}\n`,
+              );
+          }
+        },
+      ),
     );
 
   program
@@ -199,4 +215,19 @@ export function registerStackCommands(program: Command) {
         else printTable(stacks);
       }),
     );
+}
+
+/** The fixed monthly part of a deployment's bill (`thaw --deployment X cost`), from its recorded shape. */
+async function deploymentFixedCost(name: string | undefined) {
+  if (!name) return undefined;
+  const { findDeployment } = await import('../aws-target.ts');
+  const { deploymentShape, fixedMonthlyCost } = await import('../../core/cost-model.ts');
+  const { PRICE_TABLE, PRICES_READ_ON } = await import('../../core/prices.ts');
+  const deployment = findDeployment(name);
+  const region = deployment.region && deployment.region in PRICE_TABLE ? deployment.region : 'us-east-1';
+  const { lines, usd } = fixedMonthlyCost(
+    deploymentShape(deployment.shape),
+    PRICE_TABLE[region as keyof typeof PRICE_TABLE],
+  );
+  return { region, pricesOf: PRICES_READ_ON, usd, lines };
 }
