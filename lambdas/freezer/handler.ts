@@ -23,7 +23,7 @@ export interface FreezerDeps {
   tasks: TaskSender;
   log: Log;
   clock?: Clock;
-  /** Most FREEZEs sent per run (default 500); the rest go on the next run. */
+  /** Most FREEZEs sent per run (default 100: each becomes an UpdateService, and ECS refills that bucket at 5/s, docs/scale.md); the rest go on the next run. */
   limit?: number;
   /** Outbox entries older than this are re-sent (default 60 s): a crash between write and send. */
   outboxSweepAgeMs?: number;
@@ -159,7 +159,7 @@ export function createFreezerHandler({
   tasks,
   log,
   clock = systemClock,
-  limit = 500,
+  limit = 100,
   outboxSweepAgeMs = 60_000,
   deadlines = {},
   deadlineGraceSeconds = DEADLINE_GRACE_SECONDS,

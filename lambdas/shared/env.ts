@@ -32,7 +32,7 @@ export const lambdaEnv = {
   /** Deliveries of a failing task before TASK_FAILED; match the tasks queue's maxReceiveCount. */
   TASK_MAX_RECEIVES: integer(1, 1000, 5),
   /** Most FREEZE events per freezer run. */
-  FREEZER_LIMIT: integer(1, 10_000, 500),
+  FREEZER_LIMIT: integer(1, 10_000, 100),
   /** Outbox entries older than this many seconds are re-sent by the freezer. */
   OUTBOX_SWEEP_SECONDS: integer(10, 3600, 60),
   /** Deadlines of the in-flight states, in seconds (defaults in docs/state-machine.md): the freezer re-sends an overdue transition's open tasks once, then fails it. */
