@@ -55,13 +55,17 @@ export function lastWake(history: Pick<HistoryEntry, 'to' | 'at'>[]): Date | und
   return history.findLast((h) => h.to === 'RESUMING')?.at;
 }
 
+/** How the freezer's time-to-live notes in history begin (it writes them; the comment shows them). */
+export const TTL_WARNING_PREFIX = 'will be destroyed on';
+export const TTL_REACHED_PREFIX = 'destroying: time to live reached';
+
 /**
- * The freezer's time-to-live note ("will be destroyed on …", "destroying: time to live reached …")
- * while it is the newest entry of the history: anything after it (a wake, a push) has moved on.
+ * The freezer's time-to-live note while it is the newest entry of the history: anything after it (a
+ * wake, a push) has moved on.
  */
 export function expiryNote(history: Pick<HistoryEntry, 'detail'>[]): string | undefined {
   const detail = history.at(-1)?.detail ?? '';
-  return /^(will be destroyed on|destroying: time to live reached)/.test(detail) ? detail : undefined;
+  return detail.startsWith(TTL_WARNING_PREFIX) || detail.startsWith(TTL_REACHED_PREFIX) ? detail : undefined;
 }
 
 /**

@@ -3,6 +3,7 @@ import { newEvent, type ThawEvent } from '../../core/events.ts';
 import { DEADLINE_GRACE_SECONDS, DEADLINE_TASK_ID, DEADLINES } from '../../core/machine.ts';
 import type { Clock, EventSender, Log, Store, TaskSender } from '../../core/ports.ts';
 import { systemClock } from '../../core/ports.ts';
+import { TTL_REACHED_PREFIX, TTL_WARNING_PREFIX } from '../../core/pr-comment.ts';
 import { keepsWarm, type Schedule, shouldWake } from '../../core/schedule.ts';
 import { effectiveSchedule, ttlMs } from '../../core/spec.ts';
 import {
@@ -62,7 +63,6 @@ export interface FreezerResult {
 
 /** States the time to live applies in: a transition in flight is left to finish first. */
 const TTL_STATES: StackState[] = ['RUNNING', 'FROZEN', 'FAILED'];
-export const TTL_WARNING_PREFIX = 'will be destroyed on';
 
 /** "14 days", "1 day", "36 h", "90 min". */
 export function formatTtl(ms: number): string {
@@ -213,7 +213,7 @@ export function createFreezerHandler({
         continue;
       }
       if (destroys.length >= limit) continue;
-      if (!(await note(stack, `destroying: time to live reached (${why})`, now))) continue;
+      if (!(await note(stack, `${TTL_REACHED_PREFIX} (${why})`, now))) continue;
       destroys.push(newEvent({ type: 'DESTROY', stackId: stack.id }, now));
       expiredIds.add(stack.id);
     }
