@@ -123,4 +123,14 @@ describe('parseAccessLine', () => {
       { line: { host: 'pr-42.qa.example.com' } },
     );
   });
+
+  it('a DownstreamStatus that is not a number is status 0, never a crash (found by fuzzing)', () => {
+    const line = JSON.stringify({
+      DownstreamStatus: { toString: {} },
+      RequestHost: 'a.qa.example.com',
+      StartUTC: '2026-11-29T10:00:05Z',
+    });
+    const parsed = parseAccessLine(line);
+    expect(parsed.kind === 'access' && parsed.line.status).toBe(0);
+  });
 });

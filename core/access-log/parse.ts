@@ -98,7 +98,8 @@ export function parseAccessLine(text: string, { readAt = new Date() }: ParseOpti
       host: normalizeHost(host),
       method: typeof data.RequestMethod === 'string' ? data.RequestMethod : '',
       path: typeof data.RequestPath === 'string' ? data.RequestPath : '',
-      status: Number(data.DownstreamStatus) || 0,
+      // A number (Traefik writes one); anything else, even an object Number() cannot convert, is 0.
+      status: typeof data.DownstreamStatus === 'number' ? data.DownstreamStatus : 0,
       router: withoutProvider(data.RouterName),
       service: withoutProvider(data.ServiceName),
       durationMs: duration / 1e6,
