@@ -138,7 +138,10 @@ describe('the sidecar app under arbitrary requests', () => {
         set('x-forwarded-host', r.forwardedHost);
         let url: string;
         try {
-          url = new URL(r.path, `http://${domain}`).href;
+          // As @hono/node-server builds it from a request line: scheme and host, then the target as
+          // sent. Resolving the path against a base instead would read `//x@y` as another authority.
+          const target = r.path.startsWith('/') ? r.path : `/${r.path}`;
+          url = new URL(`http://${domain}${target}`).href;
         } catch {
           return;
         }
