@@ -35,7 +35,7 @@ export function locateSpecIssue(text: string, issue: InputIssue): SpecLocation {
   const syntax = SYNTAX_AT.exec(issue.path);
   if (syntax) return { line: Number(syntax[1]), column: Number(syntax[2]) };
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, logLevel: 'error' });
   let node: unknown = doc.contents;
   let offset = (node as Node | null)?.range?.[0] ?? 0;
   for (const segment of issue.path ? pathSegments(issue.path) : []) {

@@ -125,6 +125,12 @@ describe('the spec parser under arbitrary input', () => {
     expect(() => parseSpecYaml('services: *web\n')).toThrow(/line 1, column 11: .*anchor/);
   });
 
+  it('an unknown tag in thaw.yml is a ValidationError with its line, not a stderr warning and a string', () => {
+    const yaml = 'services:\n  web:\n    image: !Ref WebImage\n';
+    expect(() => parseSpecYaml(yaml)).toThrow(ValidationError);
+    expect(() => parseSpecYaml(yaml)).toThrow(/line 3, column \d+: .*!Ref/);
+  });
+
   it('an unknown field named "" is reported with a path that names it', () => {
     try {
       parseSpec({ ...valid, '': 1 });

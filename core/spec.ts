@@ -227,11 +227,14 @@ function unresolvedAliasAt(doc: Document, lineCounter: LineCounter): string {
 
 export function parseSpecYaml(text: string, source = 'thaw.yml'): StackSpec {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter });
-  if (doc.errors.length > 0) {
+  // logLevel 'error': a warning goes into doc.warnings, not to process.emitWarning on stderr.
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter, logLevel: 'error' });
+  // An unknown tag (`!Ref x`, a CloudFormation habit) would silently become the plain string `x`.
+  const problems = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')];
+  if (problems.length > 0) {
     throw new ValidationError(
       source,
-      doc.errors.map((error) => ({
+      problems.map((error) => ({
         path: error.linePos ? `line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '',
         message: error.message.split('\n')[0] ?? error.message,
       })),

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../adapters/store/memory-store.ts';
 import type { ThawEvent } from '../core/events.ts';
 import type { ExecutorRegistry } from '../core/executors.ts';
+import { isStackId } from '../core/ids.ts';
 import { type EventSender, silentLog, type TaskSender } from '../core/ports.ts';
 import { TASK_KINDS, type Task } from '../core/tasks.ts';
 import { transition } from '../core/transition.ts';
@@ -172,8 +173,12 @@ describe('the Lambda handlers under arbitrary bodies', () => {
         const handler = createAccessLogsHandler({
           events: { sendEvents: async (e) => void sent.push(...e) },
           log: silentLog,
-          stackIdFor: async ({ host }) =>
-            typeof host === 'string' ? /^([a-z-]+)\./.exec(host)?.[1] : undefined,
+          // Like the real stack index, which only answers ids of stored stacks: a host label that is
+          // not a stack id (`-.`) is an unknown host, not an ACCESS for stack `-`.
+          stackIdFor: async ({ host }) => {
+            const label = typeof host === 'string' ? /^([a-z0-9-]+)\./.exec(host)?.[1] : undefined;
+            return isStackId(label) ? label : undefined;
+          },
           launcherRouter: 'thaw-launcher',
         });
         const messages = shuffle(
