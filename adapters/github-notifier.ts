@@ -91,6 +91,7 @@ export function createGitHubNotifier({
       reason: task.reason,
       lastWakeAt: lastWake(history) ?? null,
       expiry: expiryNote(history) ?? null,
+      keep: task.keep ?? null,
       wakeSeconds: estimate(history, 'RESUMING', 60).samples
         ? estimate(history, 'RESUMING', 60).etaSeconds
         : undefined,

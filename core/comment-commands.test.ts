@@ -22,6 +22,10 @@ describe('parseCommentCommand', () => {
     expect(parseCommentCommand('/thaw keep')).toMatchObject({ kind: 'invalid' });
     expect(parseCommentCommand('/thaw keep forever')).toMatchObject({ kind: 'invalid' });
     expect(parseCommentCommand('/thaw keep 0h')).toMatchObject({ kind: 'invalid' });
+    expect(parseCommentCommand('/thaw keep off')).toEqual({
+      kind: 'command',
+      command: { kind: 'keep', durationMs: 0, duration: 'off' },
+    });
   });
 
   it.each(['LGTM', 'please /thaw wake', '/thawwake', '> /thaw wake', ''])(

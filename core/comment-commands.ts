@@ -10,6 +10,7 @@ export type CommentCommandName = (typeof COMMENT_COMMANDS)[number];
 
 export type CommentCommand =
   | { kind: 'wake' | 'freeze' | 'relaunch' | 'destroy' | 'status' | 'help' }
+  /** `durationMs` 0: `/thaw keep off`, which ends a keep. */
   | { kind: 'keep'; durationMs: number; duration: string };
 
 export type ParsedComment =
@@ -37,10 +38,12 @@ export function parseCommentCommand(body: string): ParsedComment {
   const command = name as CommentCommandName;
   if (command === 'keep') {
     if (args.length !== 1)
-      return { kind: 'invalid', why: `\`/thaw keep\` takes one duration: ${DURATION_RULE}.` };
+      return { kind: 'invalid', why: `\`/thaw keep\` takes one duration: ${DURATION_RULE}, or \`off\`.` };
+    if (args[0] === 'off')
+      return { kind: 'command', command: { kind: 'keep', durationMs: 0, duration: 'off' } };
     const durationMs = parseDuration(args[0]!);
     if (durationMs === undefined || durationMs <= 0)
-      return { kind: 'invalid', why: `\`/thaw keep\` takes ${DURATION_RULE}.` };
+      return { kind: 'invalid', why: `\`/thaw keep\` takes ${DURATION_RULE}, or \`off\`.` };
     return { kind: 'command', command: { kind: 'keep', durationMs, duration: args[0]! } };
   }
   if (args.length) return { kind: 'invalid', why: `\`/thaw ${command}\` takes no arguments.` };
@@ -53,7 +56,7 @@ export const COMMENT_HELP = [
   '|---|---|',
   '| `/thaw wake` | wakes a frozen preview now (RESUME) |',
   '| `/thaw freeze` | freezes the preview now: scaled to zero, it wakes on the next request (FREEZE) |',
-  '| `/thaw keep <duration>` | keep the preview awake for a while, e.g. `4h` — not available yet |',
+  "| `/thaw keep <duration>` | keeps the preview awake that long, e.g. `4h` (up to the workflow's `max-keep`, 8h by default), waking it if frozen; `/thaw keep off` ends it (KEEP) |",
   '| `/thaw relaunch` | launches the preview again — from a comment, only when the workflow passes `images` |',
   '| `/thaw destroy` | removes the preview and its database (DESTROY); the next push launches it again |',
   '| `/thaw status` | points to the preview comment, which shows the state |',

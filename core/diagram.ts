@@ -28,6 +28,7 @@ export function renderStateMachineDoc(): string {
       const source = from === 'NONE' ? '[*]' : from;
       if (rule.kind === 'to') edges.add(`  ${source} --> ${rule.to}: ${event}`);
       if (rule.kind === 'tombstone') edges.add(`  ${source} --> DESTROYED: ${event} (before any LAUNCH)`);
+      if (rule.kind === 'keep' && rule.to) edges.add(`  ${source} --> ${rule.to}: ${event}`);
     }
   }
   for (const state of IN_FLIGHT_STATES) {
@@ -57,6 +58,8 @@ export function renderStateMachineDoc(): string {
           return `ignored: ${rule.reason}`;
         case 'tombstone':
           return '→ DESTROYED (tombstone)';
+        case 'keep':
+          return rule.to ? `keep, → ${rule.to}` : 'keep';
         default:
           return rule.kind;
       }
@@ -115,6 +118,10 @@ scale-to-zero. Newest push wins: while a LAUNCH waits in the deferred list, a ne
 and an older one is dropped, so any number of pushes during a transition becomes one update to the
 newest images once it ends. RESUME on FAILED (\`thaw wake\`, a "Try again") starts the stack again
 like a LAUNCH with its stored images and spec (not one that failed while DESTROYING).
+\`keep\` (KEEP, from \`/thaw keep 4h\` or \`thaw keep\`) records until when the stack stays awake: the
+store's idle deadline is never before it, so the freezer leaves it alone, and the freezer's own FREEZE is
+refused until then; a person's FREEZE (\`manual\`) ends the keep. The newest KEEP by time wins, and one
+with \`until\` not after its time ends the keep. On FROZEN it also wakes the stack; DESTROYING clears it.
 
 | state | ${EVENT_TYPES.join(' | ')} |
 |---|${EVENT_TYPES.map(() => '---').join('|')}|

@@ -17,6 +17,7 @@ export const EVENT_TYPES = [
   'ACCESS',
   'SATISFY_REQ',
   'TASK_FAILED',
+  'KEEP',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -60,6 +61,11 @@ export const freezeEventSchema = z.object({
   type: z.literal('FREEZE'),
   /** The lastAccessedAt the freezer saw; a newer access makes this FREEZE stale. */
   seenAccessAt: isoTime.nullable(),
+  /**
+   * Asked for by a person (`/thaw freeze`, `thaw freeze`), not by the freezer: it freezes a stack kept
+   * awake (KEEP) and ends the keep. Absent on the freezer's own FREEZE, which a keep refuses.
+   */
+  manual: z.boolean().default(false),
 });
 export const resumeEventSchema = z.object({ ...base, type: z.literal('RESUME') });
 export const accessEventSchema = z.object({ ...base, type: z.literal('ACCESS') });
@@ -77,6 +83,21 @@ export const taskFailedEventSchema = z.object({
   reason: z.string().min(1).max(4000),
 });
 
+/**
+ * Keep a stack awake until `until` (`/thaw keep 4h`): the freezer leaves it alone until then, and a
+ * frozen stack wakes. `until` at or before `at` ends an earlier keep. The newest KEEP (by `at`) wins.
+ */
+export const keepEventSchema = z.object({
+  ...base,
+  type: z.literal('KEEP'),
+  until: isoTime,
+  /** Who asked (a GitHub login), shown on the PR comment. */
+  by: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,39}(\[bot\])?$/, { error: 'expected a GitHub login' })
+    .optional(),
+});
+
 export const eventSchema = z.discriminatedUnion(
   'type',
   [
@@ -87,6 +108,7 @@ export const eventSchema = z.discriminatedUnion(
     accessEventSchema,
     satisfyReqEventSchema,
     taskFailedEventSchema,
+    keepEventSchema,
   ],
   { error: `expected "type" to be one of ${EVENT_TYPES.join(', ')}` },
 );

@@ -67,6 +67,8 @@ export const PLANS: Record<InFlightState, Plan> = {
  * - `fail`: enter FAILED with the task's reason (a `deadline` TASK_FAILED re-sends the open tasks once first).
  * - `cleanup`: on FAILED, record the result of the scale-to-zero task sent on entering it.
  * - `tombstone`: remember a DESTROY that arrived before any LAUNCH, so a late LAUNCH stays dead.
+ * - `keep`: record a KEEP's deadline (the freezer leaves the stack alone until then); with `to`, also
+ *   start that transition (a frozen stack kept awake wakes).
  * - `ignore`: a no-op, with the reason given.
  */
 export type Rule =
@@ -78,6 +80,7 @@ export type Rule =
   | { kind: 'fail' }
   | { kind: 'cleanup' }
   | { kind: 'tombstone' }
+  | { kind: 'keep'; to?: StackState }
   | { kind: 'ignore'; reason: string };
 
 const to = (state: StackState): Rule => ({ kind: 'to', to: state });
@@ -87,6 +90,7 @@ const touch: Rule = { kind: 'touch' };
 const advance: Rule = { kind: 'advance' };
 const fail: Rule = { kind: 'fail' };
 const cleanup: Rule = { kind: 'cleanup' };
+const keep: Rule = { kind: 'keep' };
 
 const noTransition = ignore('no transition in flight');
 const notRunning = ignore('only a RUNNING stack can freeze');
@@ -102,6 +106,7 @@ export const RULES: Record<StackState | 'NONE', Record<EventType, Rule>> = {
     ACCESS: ignore('unknown stack'),
     SATISFY_REQ: ignore('unknown stack'),
     TASK_FAILED: ignore('unknown stack'),
+    KEEP: ignore('unknown stack'),
   },
   LAUNCHING: {
     LAUNCH: defer,
@@ -111,6 +116,7 @@ export const RULES: Record<StackState | 'NONE', Record<EventType, Rule>> = {
     ACCESS: touch,
     SATISFY_REQ: advance,
     TASK_FAILED: fail,
+    KEEP: keep,
   },
   UPDATING: {
     LAUNCH: defer,
@@ -120,6 +126,7 @@ export const RULES: Record<StackState | 'NONE', Record<EventType, Rule>> = {
     ACCESS: touch,
     SATISFY_REQ: advance,
     TASK_FAILED: fail,
+    KEEP: keep,
   },
   RUNNING: {
     LAUNCH: to('UPDATING'),
@@ -129,6 +136,7 @@ export const RULES: Record<StackState | 'NONE', Record<EventType, Rule>> = {
     ACCESS: touch,
     SATISFY_REQ: noTransition,
     TASK_FAILED: noTransition,
+    KEEP: keep,
   },
   FREEZING: {
     LAUNCH: defer,
@@ -138,6 +146,7 @@ export const RULES: Record<StackState | 'NONE', Record<EventType, Rule>> = {
     ACCESS: touch,
     SATISFY_REQ: advance,
     TASK_FAILED: fail,
+    KEEP: defer,
   },
   FROZEN: {
     LAUNCH: { kind: 'record' },
@@ -147,6 +156,7 @@ export const RULES: Record<StackState | 'NONE', Record<EventType, Rule>> = {
     ACCESS: touch,
     SATISFY_REQ: noTransition,
     TASK_FAILED: noTransition,
+    KEEP: { kind: 'keep', to: 'RESUMING' },
   },
   RESUMING: {
     LAUNCH: defer,
@@ -156,6 +166,7 @@ export const RULES: Record<StackState | 'NONE', Record<EventType, Rule>> = {
     ACCESS: touch,
     SATISFY_REQ: advance,
     TASK_FAILED: fail,
+    KEEP: keep,
   },
   DESTROYING: {
     LAUNCH: defer,
@@ -165,6 +176,7 @@ export const RULES: Record<StackState | 'NONE', Record<EventType, Rule>> = {
     ACCESS: ignore('the stack is being destroyed'),
     SATISFY_REQ: advance,
     TASK_FAILED: fail,
+    KEEP: ignore('the stack is being destroyed'),
   },
   DESTROYED: {
     LAUNCH: to('LAUNCHING'),
@@ -174,6 +186,7 @@ export const RULES: Record<StackState | 'NONE', Record<EventType, Rule>> = {
     ACCESS: ignore('the stack is destroyed'),
     SATISFY_REQ: noTransition,
     TASK_FAILED: noTransition,
+    KEEP: ignore('the stack is destroyed'),
   },
   FAILED: {
     LAUNCH: to('LAUNCHING'),
@@ -183,6 +196,7 @@ export const RULES: Record<StackState | 'NONE', Record<EventType, Rule>> = {
     ACCESS: touch,
     SATISFY_REQ: cleanup,
     TASK_FAILED: cleanup,
+    KEEP: keep,
   },
 };
 

@@ -38,7 +38,7 @@ describe('the sticky PR comment as a status board', () => {
       '<sub>🚀 launching · 🔄 updating · ✅ ready · 🧊 frozen · ☀️ waking up · 🧹 destroying · 🗑️ destroyed · ❌ failed<br>',
     );
     expect(comment).toContain(
-      'Comment on this PR: `/thaw wake` · `/thaw freeze` · `/thaw destroy` · `/thaw status` · `/thaw help`</sub>',
+      'Comment on this PR: `/thaw wake` · `/thaw freeze` · `/thaw keep 4h` · `/thaw destroy` · `/thaw status` · `/thaw help`</sub>',
     );
   });
 
@@ -95,6 +95,24 @@ describe('the sticky PR comment as a status board', () => {
     const comment = renderComment({ ...base, state: 'RUNNING', reason: 'x'.repeat(5000) });
     expect(comment).toContain(`**Last failure**\n\`\`\`\n${'x'.repeat(2000)}\n\`\`\``);
     expect(comment).not.toContain('x'.repeat(2001));
+  });
+
+  it('shows who kept the stack awake and until when, while the keep lasts', () => {
+    const keep = { until: '2026-11-30T17:30:00.000Z', by: 'alice' };
+    const during = renderComment({ ...base, state: 'RUNNING', keep, now: new Date('2026-11-30T12:00:00Z') });
+    expect(row(during, 'Kept awake')).toBe(
+      '| Kept awake | until 2026-11-30 17:30 UTC by @alice (`/thaw keep off` ends it) |',
+    );
+    const after = renderComment({ ...base, state: 'RUNNING', keep, now: new Date('2026-11-30T18:00:00Z') });
+    expect(row(after, 'Kept awake')).toBeUndefined();
+    // `by` came through the queue: anything but a login is not turned into a mention.
+    const odd = renderComment({
+      ...base,
+      state: 'RUNNING',
+      keep: { ...keep, by: '<b>x</b>|y' },
+      now: new Date(0),
+    });
+    expect(row(odd, 'Kept awake')).toContain('`&lt;b&gt;x&lt;/b&gt;\\|y`');
   });
 
   it('shows the time-to-live note while it is the newest word of the history', () => {

@@ -18,6 +18,10 @@ export interface CommentView {
   lastWakeAt?: Date | null;
   /** The time-to-live note the freezer wrote (see expiryNote), shown while it is the newest word. */
   expiry?: string | null;
+  /** The stack's keep (KEEP): shown while `until` is after `now`. */
+  keep?: { until: string; by: string | null } | null;
+  /** When the comment is rendered (default: the current time); a keep that has ended is not shown. */
+  now?: Date;
   /** Typical wake time, from history. */
   wakeSeconds?: number;
   cost?: StackCost;
@@ -42,10 +46,15 @@ const LEGEND = STATES.filter(([state]) => state !== 'FREEZING')
   .map(([, emoji, label]) => `${emoji} ${label.toLowerCase()}`)
   .join(' · ');
 /** The comment commands a reader can use (docs/github-action.md#comment-commands); `/thaw help` lists every one. */
-const COMMANDS = ['wake', 'freeze', 'destroy', 'status', 'help'].map((c) => `\`/thaw ${c}\``).join(' · ');
+const COMMANDS = ['wake', 'freeze', 'keep 4h', 'destroy', 'status', 'help']
+  .map((c) => `\`/thaw ${c}\``)
+  .join(' · ');
 
 const escapeCell = (text: string) =>
   text.replace(/[|<>\r\n]/g, (c) => ({ '|': '\\|', '<': '&lt;', '>': '&gt;', '\r': ' ', '\n': ' ' })[c]!);
+/** A login as a mention; anything else (it came through the events queue) as plain code. */
+const safeMention = (login: string) =>
+  /^[A-Za-z0-9-]{1,39}(\[bot\])?$/.test(login) ? `@${login}` : `\`${login.replace(/`/g, '')}\``;
 const usd = (n: number) => (n < 0.01 && n > 0 ? '< $0.01' : `$${n.toFixed(2)}`);
 /** A fixed time, since a comment is not re-rendered as time passes: "2026-11-30 07:41 UTC". */
 const utc = (at: Date) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -90,6 +99,14 @@ export function renderComment(view: CommentView): string {
       for (const [service, url] of urls) lines.push(`| ${escapeCell(service)} | ${escapeCell(url)} |`);
   }
   if (view.lastWakeAt) lines.push(`| Last woken | ${utc(view.lastWakeAt)} |`);
+  if (
+    view.keep &&
+    Date.parse(view.keep.until) > (view.now ?? new Date()).getTime() &&
+    view.state !== 'DESTROYED'
+  )
+    lines.push(
+      `| Kept awake | until ${utc(new Date(view.keep.until))}${view.keep.by ? ` by ${escapeCell(safeMention(view.keep.by))}` : ''} (\`/thaw keep off\` ends it) |`,
+    );
   if (view.expiry) lines.push(`| Expires | ${escapeCell(view.expiry)} |`);
   const images = Object.entries(view.images).map(
     ([service, image]) => `\`${escapeCell(service)}\` ${escapeCell(image)}`,

@@ -57,6 +57,12 @@ export interface Stack {
   /** `at` of the newest LAUNCH or DESTROY applied: older commands are stale. */
   lastCommandAt: Date | null;
   failureReason: string | null;
+  /** Kept awake until then (KEEP): the freezer does not freeze it before. */
+  keepUntil: Date | null;
+  /** Who asked for the keep (a GitHub login), when known. */
+  keptBy: string | null;
+  /** `at` of the newest KEEP (or manual FREEZE) applied: an older one arriving late changes nothing. */
+  keepSetAt: Date | null;
   /** On FAILED: the in-flight state that failed (a stack that failed while DESTROYING is never restarted by RESUME). */
   failedIn: InFlightState | null;
   /** When the current state was entered: an in-flight state's deadline counts from it. */

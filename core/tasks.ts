@@ -60,6 +60,10 @@ export const taskSchema = z.discriminatedUnion(
       reason: z.string().nullable(),
       pr: prRefSchema.nullable(),
       images: imagesSchema,
+      /** The stack's keep (KEEP), when one is set; the comment shows it while it lasts. */
+      keep: z
+        .object({ until: z.iso.datetime({ offset: true }), by: z.string().max(60).nullable() })
+        .optional(),
     }),
   ],
   { error: `expected "kind" to be one of ${TASK_KINDS.join(', ')}` },

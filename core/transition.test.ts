@@ -4,13 +4,14 @@ import {
   access,
   destroy,
   freeze,
+  keep,
   launch,
   noDbSpec,
   resume,
   satisfy,
   taskFailed,
 } from '../test/helpers/events.ts';
-import { EVENT_TYPES, type EventType } from './events.ts';
+import { EVENT_TYPES, type EventType, type ThawEvent } from './events.ts';
 import { DEADLINE_TASK_ID } from './machine.ts';
 import { STATES, type Stack } from './stack.ts';
 import { openTasks, transition } from './transition.ts';
@@ -30,6 +31,7 @@ const EXPECTED: Record<string, Record<EventType, Expect>> = {
     ACCESS: 'ignored',
     SATISFY_REQ: 'ignored',
     TASK_FAILED: 'ignored',
+    KEEP: 'ignored',
   },
   LAUNCHING: {
     LAUNCH: 'deferred',
@@ -39,6 +41,7 @@ const EXPECTED: Record<string, Record<EventType, Expect>> = {
     ACCESS: 'LAUNCHING',
     SATISFY_REQ: 'LAUNCHING',
     TASK_FAILED: 'FAILED',
+    KEEP: 'LAUNCHING',
   },
   RUNNING: {
     LAUNCH: 'UPDATING',
@@ -48,6 +51,7 @@ const EXPECTED: Record<string, Record<EventType, Expect>> = {
     ACCESS: 'RUNNING',
     SATISFY_REQ: 'ignored',
     TASK_FAILED: 'ignored',
+    KEEP: 'RUNNING',
   },
   UPDATING: {
     LAUNCH: 'deferred',
@@ -57,6 +61,7 @@ const EXPECTED: Record<string, Record<EventType, Expect>> = {
     ACCESS: 'UPDATING',
     SATISFY_REQ: 'UPDATING',
     TASK_FAILED: 'FAILED',
+    KEEP: 'UPDATING',
   },
   FREEZING: {
     LAUNCH: 'deferred',
@@ -66,6 +71,7 @@ const EXPECTED: Record<string, Record<EventType, Expect>> = {
     ACCESS: 'FREEZING',
     SATISFY_REQ: 'FREEZING',
     TASK_FAILED: 'FAILED',
+    KEEP: 'deferred',
   },
   FROZEN: {
     LAUNCH: 'FROZEN',
@@ -75,6 +81,7 @@ const EXPECTED: Record<string, Record<EventType, Expect>> = {
     ACCESS: 'FROZEN',
     SATISFY_REQ: 'ignored',
     TASK_FAILED: 'ignored',
+    KEEP: 'RESUMING',
   },
   RESUMING: {
     LAUNCH: 'deferred',
@@ -84,6 +91,7 @@ const EXPECTED: Record<string, Record<EventType, Expect>> = {
     ACCESS: 'RESUMING',
     SATISFY_REQ: 'RESUMING',
     TASK_FAILED: 'FAILED',
+    KEEP: 'RESUMING',
   },
   DESTROYING: {
     LAUNCH: 'deferred',
@@ -93,6 +101,7 @@ const EXPECTED: Record<string, Record<EventType, Expect>> = {
     ACCESS: 'ignored',
     SATISFY_REQ: 'DESTROYING',
     TASK_FAILED: 'FAILED',
+    KEEP: 'ignored',
   },
   DESTROYED: {
     LAUNCH: 'LAUNCHING',
@@ -102,6 +111,7 @@ const EXPECTED: Record<string, Record<EventType, Expect>> = {
     ACCESS: 'ignored',
     SATISFY_REQ: 'ignored',
     TASK_FAILED: 'ignored',
+    KEEP: 'ignored',
   },
   FAILED: {
     LAUNCH: 'LAUNCHING',
@@ -111,6 +121,7 @@ const EXPECTED: Record<string, Record<EventType, Expect>> = {
     ACCESS: 'FAILED',
     SATISFY_REQ: 'FAILED', // the scale-to-zero sent on entering FAILED reports back
     TASK_FAILED: 'FAILED',
+    KEEP: 'FAILED',
   },
 };
 
@@ -119,7 +130,7 @@ const cases = (['NONE', ...STATES] as const).flatMap((state) =>
 );
 
 describe('transition: every state × every event', () => {
-  it('covers all 70 combinations', () => expect(cases).toHaveLength(70));
+  it('covers all 80 combinations', () => expect(cases).toHaveLength(80));
 
   it.each(cases)('%s + %s → %s', (state, type, expected) => {
     const stack = stackIn(state);
@@ -547,5 +558,94 @@ describe('transition: lastRequestAt (issue 16: a wake is not use)', () => {
     expect(result.stack.lastAccessedAt).toEqual(woken.lastAccessedAt);
     const again = transition(result.stack, access('pr-7', late.toISOString()), NOW);
     expect(again).toEqual({ kind: 'ignored', reason: 'not newer than the last access' });
+  });
+});
+
+describe('transition: KEEP (issue 15: /thaw keep)', () => {
+  const HOUR = 3_600_000;
+
+  it('on RUNNING: records until and by, tells the PR comment, and the freezer cannot freeze it before then', () => {
+    const running = stackIn('RUNNING')!;
+    const kept = drive(running, keep(running.id, 4 * HOUR, 'alice'));
+    expect(kept.stack).toMatchObject({ state: 'RUNNING', keptBy: 'alice' });
+    expect(kept.stack!.keepUntil!.getTime() - kept.stack!.keepSetAt!.getTime()).toBe(4 * HOUR);
+    expect(kept.tasks).toMatchObject([
+      {
+        kind: 'notify',
+        state: 'RUNNING',
+        keep: { until: kept.stack!.keepUntil!.toISOString(), by: 'alice' },
+      },
+    ]);
+    expect(transition(kept.stack, freeze(running.id, null), NOW)).toMatchObject({
+      kind: 'ignored',
+      reason: expect.stringMatching(/^kept awake until .* by alice$/),
+    });
+  });
+
+  it('a keep that has ended no longer refuses the freezer', () => {
+    const running = stackIn('RUNNING')!;
+    const kept = drive(running, keep(running.id, 500)).stack!;
+    // The helpers' next event time is a second later: after the keep's 500 ms.
+    expect(drive(kept, freeze(running.id, null)).stack!.state).toBe('FREEZING');
+  });
+
+  it('a manual FREEZE (/thaw freeze) ends the keep and freezes; the KEEP it overrode, arriving late, is stale', () => {
+    const running = stackIn('RUNNING')!;
+    const first = keep(running.id, 4 * HOUR, 'alice');
+    const kept = drive(running, first).stack!;
+    const manual = { ...freeze(running.id, null), manual: true } as ThawEvent;
+    const frozen = drive(kept, manual).stack!;
+    expect(frozen).toMatchObject({ state: 'FREEZING', keepUntil: null, keptBy: null });
+    expect(transition(frozen, first, NOW)).toMatchObject({
+      kind: 'ignored',
+      reason: expect.stringContaining('stale keep'),
+    });
+  });
+
+  it('a manual FREEZE issued before a newer KEEP (delivered out of order) does not freeze it', () => {
+    const running = stackIn('RUNNING')!;
+    const manual = { ...freeze(running.id, null), manual: true } as ThawEvent;
+    const kept = drive(running, keep(running.id, 4 * HOUR)).stack!;
+    expect(transition(kept, manual, NOW)).toMatchObject({
+      kind: 'ignored',
+      reason: expect.stringContaining('kept awake'),
+    });
+  });
+
+  it('on FROZEN: wakes the stack, and the notification on RUNNING carries the keep', () => {
+    const frozen = stackIn('FROZEN')!;
+    const waking = drive(frozen, keep(frozen.id, 2 * HOUR, 'bob')).stack!;
+    expect(waking.state).toBe('RESUMING');
+    const awake = settle(waking);
+    expect(awake.stack.state).toBe('RUNNING');
+    expect(awake.tasks.find((t) => t.kind === 'notify')).toMatchObject({ keep: { by: 'bob' } });
+  });
+
+  it('during FREEZING: deferred, then wakes the stack once it is FROZEN', () => {
+    const freezing = stackIn('FREEZING')!;
+    const deferred = drive(freezing, keep(freezing.id, HOUR)).stack!;
+    expect(deferred).toMatchObject({ state: 'FREEZING', keepUntil: null });
+    expect(settle(deferred).stack).toMatchObject({ state: 'RESUMING', keepUntil: expect.any(Date) });
+  });
+
+  it('duplicated, reordered and ending KEEPs: the newest by time wins, a copy changes nothing', () => {
+    const running = stackIn('RUNNING')!;
+    const older = keep(running.id, 8 * HOUR, 'alice');
+    const newer = keep(running.id, HOUR, 'bob');
+    const kept = drive(running, newer).stack!;
+    expect(transition(kept, newer, NOW)).toMatchObject({
+      kind: 'ignored',
+      reason: expect.stringContaining('stale keep'),
+    });
+    expect(transition(kept, older, NOW)).toMatchObject({ kind: 'ignored' });
+    const off = drive(kept, keep(running.id, 0)).stack!;
+    expect(off).toMatchObject({ state: 'RUNNING', keepUntil: null, keptBy: null });
+    expect(drive(off, freeze(running.id, null)).stack!.state).toBe('FREEZING');
+  });
+
+  it('DESTROY ends the keep: a reopened pull request starts without one', () => {
+    const running = stackIn('RUNNING')!;
+    const kept = drive(running, keep(running.id, 4 * HOUR)).stack!;
+    expect(drive(kept, destroy(running.id)).stack).toMatchObject({ state: 'DESTROYING', keepUntil: null });
   });
 });

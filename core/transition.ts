@@ -72,6 +72,8 @@ function apply(draft: Draft, event: ThawEvent): Step {
   if ((event.type === 'LAUNCH' || event.type === 'DESTROY') && isStaleCommand(stack, event)) {
     return ignored('stale command: a newer LAUNCH or DESTROY was already applied');
   }
+  if (event.type === 'KEEP' && stack.keepSetAt && new Date(event.at) <= stack.keepSetAt)
+    return ignored('stale keep: a newer KEEP or freeze was already applied');
   const step = applyRule(draft, event);
   if (step.kind === 'ignored' && !step.held && (event.type === 'LAUNCH' || event.type === 'DESTROY')) {
     // A newer command that changes nothing still sets the order: an older command arriving late
@@ -102,6 +104,8 @@ function applyRule(draft: Draft, event: ThawEvent): Step {
       return cleanUp(draft, event as EventOf<'SATISFY_REQ' | 'TASK_FAILED'>);
     case 'tombstone':
       return ignored('the stack exists');
+    case 'keep':
+      return keepAwake(draft, event as EventOf<'KEEP'>, rule.to);
     case 'to':
       return start(draft, event, rule.to);
   }
@@ -133,6 +137,14 @@ function start(draft: Draft, event: ThawEvent, to: StackState): Step {
       ) {
         return ignored('stale freeze: the stack was accessed after the freezer looked');
       }
+      const at = new Date(event.at);
+      // A keep refuses the freezer, and a person's FREEZE issued before the keep was asked for.
+      const keptAfter = stack.keepSetAt !== null && at < stack.keepSetAt;
+      if (stack.keepUntil && stack.keepUntil > at && (!event.manual || keptAfter))
+        return ignored(
+          `kept awake until ${stack.keepUntil.toISOString()}${stack.keptBy ? ` by ${stack.keptBy}` : ''}`,
+        );
+      if (event.manual) endKeep(stack, at);
       return enter(draft, event, to);
     }
     case 'RESUME': {
@@ -148,6 +160,35 @@ function start(draft: Draft, event: ThawEvent, to: StackState): Step {
   }
 }
 
+/**
+ * KEEP: the newest (by `at`) sets how long the stack stays awake; an `until` not after `at` ends the
+ * keep. With `to` (FROZEN), the stack also wakes. On a stable state the PR comment is told at once.
+ */
+function keepAwake(draft: Draft, event: EventOf<'KEEP'>, to: StackState | undefined): Step {
+  const { stack } = draft;
+  const at = new Date(event.at);
+  // Checked again here: a KEEP deferred during FREEZING meets the keep as it is once FROZEN.
+  if (stack.keepSetAt && at <= stack.keepSetAt)
+    return ignored('stale keep: a newer KEEP or freeze was already applied');
+  const until = new Date(event.until);
+  if (until <= at) endKeep(stack, at);
+  else {
+    stack.keepUntil = until;
+    stack.keptBy = event.by ?? null;
+    stack.keepSetAt = at;
+    if (to && stack.spec) return enter(draft, event, to, `kept awake until ${event.until}`);
+  }
+  if (!isInFlight(stack.state) && stack.spec)
+    draft.tasks.push(notifyTask(stack, `notify-keep-${at.getTime()}`));
+  return changed;
+}
+
+function endKeep(stack: Stack, at: Date) {
+  stack.keepUntil = null;
+  stack.keptBy = null;
+  stack.keepSetAt = later(stack.keepSetAt, at);
+}
+
 /** Enters a state: in-flight states get a new plan and send its first step; stable ones drain deferred events. */
 function enter(draft: Draft, event: ThawEvent, to: StackState, detail: string | null = null): Step {
   const { stack } = draft;
@@ -159,6 +200,11 @@ function enter(draft: Draft, event: ThawEvent, to: StackState, detail: string | 
   stack.enteredAt = draft.now;
   stack.resentAt = null;
   if (to !== 'FAILED') stack.failureReason = null;
+  if (to === 'DESTROYING') {
+    // A keep belongs to this life of the stack: a reopened pull request starts without one.
+    stack.keepUntil = null;
+    stack.keptBy = null;
+  }
   stack.failedIn = to === 'FAILED' && from !== null && isInFlight(from) ? from : null;
   const scaleDown =
     to === 'FAILED' && from !== null && SCALE_DOWN_ON_FAILURE.includes(from) && stack.spec !== null;
@@ -412,6 +458,7 @@ export function notifyTask(stack: Stack, taskId = `notify-${stack.state.toLowerC
     reason: stack.failureReason,
     pr: stack.pr,
     images: stack.images,
+    ...(stack.keepUntil ? { keep: { until: stack.keepUntil.toISOString(), by: stack.keptBy } } : {}),
   };
 }
 
@@ -430,6 +477,9 @@ function newStack(id: string, now: Date): Stack {
     lastRequestAt: null,
     lastCommandAt: null,
     failureReason: null,
+    keepUntil: null,
+    keptBy: null,
+    keepSetAt: null,
     failedIn: null,
     enteredAt: now,
     resentAt: null,

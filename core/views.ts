@@ -23,6 +23,9 @@ export interface StackView {
    * ahead). Absent when no schedule applies or the caller gave no time (toView's `schedule`).
    */
   nextWakeAt?: string | null;
+  /** Kept awake until then (KEEP, `thaw keep`, `/thaw keep`), and by whom when known. Absent without a keep. */
+  keepUntil?: string;
+  keptBy?: string;
 }
 
 /**
@@ -102,6 +105,8 @@ export function toView(
     url: primaryUrl(stack.id, urls) ?? null,
     updatedAt: stack.updatedAt.toISOString(),
     ...(nextWake === undefined ? {} : { nextWakeAt: nextWake?.toISOString() ?? null }),
+    ...(stack.keepUntil ? { keepUntil: stack.keepUntil.toISOString() } : {}),
+    ...(stack.keepUntil && stack.keptBy ? { keptBy: stack.keptBy } : {}),
   };
 }
 

@@ -231,7 +231,8 @@ async function recoverAfterRestart(store: Pick<Store, 'list'>, queues: EventSend
   const awake = previous.filter((s) => s.state === 'RUNNING' || s.state === 'UPDATING');
   if (awake.length)
     await queues.sendEvents(
-      awake.map((s) => newEvent({ type: 'FREEZE', stackId: s.id, seenAccessAt: null })),
+      // manual: their processes are gone with the old thaw dev, so a keep (KEEP) ends here too.
+      awake.map((s) => newEvent({ type: 'FREEZE', stackId: s.id, seenAccessAt: null, manual: true })),
     );
   const redrive = previous.flatMap(openTasks);
   if (redrive.length) await queues.sendTasks(redrive);

@@ -137,7 +137,7 @@ describe.each(queueBackends())('/thaw comment commands in the bundled Action: $n
 
   it.each([
     ['/thaw wake', { type: 'RESUME' }],
-    ['/thaw freeze', { type: 'FREEZE', seenAccessAt: null }],
+    ['/thaw freeze', { type: 'FREEZE', seenAccessAt: null, manual: true }],
     ['/thaw destroy\nit is broken anyway', { type: 'DESTROY' }],
   ])('%j from a collaborator sends %j, reacts 👀 then 🎉 and replies', async (body, event) => {
     const result = await comment(body);
@@ -213,12 +213,43 @@ describe.each(queueBackends())('/thaw comment commands in the bundled Action: $n
       expect(result.replies[0]).toContain(`\`/thaw ${command}`);
   });
 
-  it('/thaw keep 4h is not available yet: it says why and sends nothing', async () => {
-    const result = await comment('/thaw keep 4h');
+  it('/thaw keep 4h sends a KEEP until four hours on, by the commenter, and says until when', async () => {
+    const before = Date.now();
+    const result = await comment('/thaw keep 4h', { login: 'alice' });
     expect(result.code).toBe(0);
+    const [event] = await received();
+    expect(event).toMatchObject({ type: 'KEEP', stackId: 'pr-42', by: 'alice', v: 1 });
+    expect(Date.parse(event.until) - Date.parse(event.at)).toBe(4 * 3_600_000);
+    expect(Date.parse(event.at)).toBeGreaterThanOrEqual(before - 1000);
+    expect(result.reactions).toEqual(['eyes', 'hooray']);
+    expect(result.replies[0]).toContain(
+      `stays awake until ${event.until.slice(0, 16).replace('T', ' ')} UTC`,
+    );
+  });
+
+  it('/thaw keep off sends a KEEP that ends the keep', async () => {
+    const result = await comment('/thaw keep off');
+    const [event] = await received();
+    expect(event).toMatchObject({ type: 'KEEP', stackId: 'pr-42' });
+    expect(event.until).toBe(event.at);
+    expect(result.replies[0]).toContain('The keep is off');
+  });
+
+  it("a keep longer than max-keep (8h by default, or the workflow's) is refused, and nothing is sent", async () => {
+    const long = await comment('/thaw keep 2d');
     expect(await received()).toEqual([]);
-    expect(result.reactions).toEqual(['eyes', 'confused']);
-    expect(result.replies[0]).toContain('not available yet');
+    expect(long.reactions).toEqual(['eyes', 'confused']);
+    expect(long.replies[0]).toContain('longer than this workflow allows (max-keep: 8h)');
+    const allowed = await comment('/thaw keep 2d', { inputs: { 'max-keep': '3d' } });
+    expect(allowed.reactions).toEqual(['eyes', 'hooray']);
+    expect(await received()).toEqual([expect.objectContaining({ type: 'KEEP' })]);
+  });
+
+  it('a malformed max-keep fails the step naming the input, before anything is sent', async () => {
+    const result = await comment('/thaw keep 1h', { inputs: { 'max-keep': 'forever' } });
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toContain('max-keep');
+    expect(await received()).toEqual([]);
   });
 
   it('/thaw relaunch without images says a push relaunches; with them, LAUNCH of the head commit and a deployment', async () => {
@@ -256,6 +287,10 @@ describe.each(queueBackends())('/thaw comment commands in the bundled Action: $n
     expect(await received()).toEqual([]);
     expect(woken.reactions).toEqual(['eyes', 'confused']);
     expect(woken.replies[0]).toContain('comes from a fork');
+    // A keep wakes a frozen stack, so it follows the same rule.
+    const kept = await comment('/thaw keep 1h', { number: 43 });
+    expect(await received()).toEqual([]);
+    expect(kept.replies[0]).toContain('comes from a fork');
     const frozen = await comment('/thaw freeze', { number: 43 });
     expect(await received()).toEqual([expect.objectContaining({ type: 'FREEZE', stackId: 'pr-43' })]);
     expect(frozen.reactions).toEqual(['eyes', 'hooray']);

@@ -11,7 +11,7 @@ import { demoSpec, ev } from './helpers/events.ts';
 import { requirePostgres, storeDrivers } from './helpers/stores.ts';
 
 /**
- * Random histories of a PR (LAUNCH/DESTROY commands plus FREEZE/RESUME/ACCESS), delivered the way
+ * Random histories of a PR (LAUNCH/DESTROY commands plus FREEZE/RESUME/ACCESS/KEEP), delivered the way
  * SQS may deliver them: duplicated, reordered, to several concurrent appliers, with a task worker
  * whose SATISFY_REQs are themselves duplicated and reordered. Whatever happens, the stack must end
  * where the newest command says, with no requirement satisfied twice and a consistent history.
@@ -25,7 +25,8 @@ const RUNS = Number(process.env.THAW_PROPERTY_RUNS ?? 500);
 
 type Op =
   | { kind: 'launch' | 'destroy' }
-  | { kind: 'freeze'; stale: boolean }
+  | { kind: 'freeze'; stale: boolean; manual: boolean }
+  | { kind: 'keep'; hours: 0 | 2 }
   | { kind: 'resume' }
   | { kind: 'access' };
 
@@ -34,7 +35,13 @@ const scenario = fc.record({
     fc.oneof(
       { weight: 3, arbitrary: fc.constant<Op>({ kind: 'launch' }) },
       { weight: 2, arbitrary: fc.constant<Op>({ kind: 'destroy' }) },
-      { weight: 2, arbitrary: fc.boolean().map<Op>((stale) => ({ kind: 'freeze', stale })) },
+      {
+        weight: 2,
+        arbitrary: fc
+          .tuple(fc.boolean(), fc.boolean())
+          .map<Op>(([stale, manual]) => ({ kind: 'freeze', stale, manual })),
+      },
+      { weight: 1, arbitrary: fc.constantFrom<Op>({ kind: 'keep', hours: 2 }, { kind: 'keep', hours: 0 }) },
       { weight: 2, arbitrary: fc.constant<Op>({ kind: 'resume' }) },
       { weight: 2, arbitrary: fc.constant<Op>({ kind: 'access' }) },
     ),
@@ -90,6 +97,15 @@ async function runScenario(store: Store, s: Scenario) {
           stackId,
           at,
           seenAccessAt: op.stale ? new Date(base).toISOString() : null,
+          manual: op.manual,
+        });
+      case 'keep':
+        return ev({
+          type: 'KEEP',
+          stackId,
+          at,
+          until: new Date(Date.parse(at) + op.hours * 3_600_000).toISOString(),
+          by: `user${i}`,
         });
       case 'resume':
         return ev({ type: 'RESUME', stackId, at });
@@ -239,6 +255,14 @@ async function runScenario(store: Store, s: Scenario) {
       applied!,
       `the newest ${newest.kind} was applied after the last TASK_FAILED, yet the stack is FAILED`,
     ).toBeLessThan(lastFailure);
+  }
+  // A keep on the stack is one a KEEP asked for (its own until and by), and none survives DESTROY.
+  if (stack.keepUntil) {
+    const source = issued.find(
+      (e) => e.type === 'KEEP' && Date.parse(e.until) === stack.keepUntil!.getTime() && e.by === stack.keptBy,
+    );
+    expect(source, 'a keep no KEEP asked for').toBeDefined();
+    expect(stack.state).not.toBe('DESTROYED');
   }
   // History: append-only chain, each entry leaving the state the previous one entered.
   expect(history[0]?.from).toBeNull();

@@ -4,7 +4,7 @@ import { StaleVersionError } from '../core/errors.ts';
 import type { Store } from '../core/ports.ts';
 import type { Stack } from '../core/stack.ts';
 import { transition } from '../core/transition.ts';
-import { access, destroy, launch, resume, satisfy } from './helpers/events.ts';
+import { access, destroy, keep, launch, resume, satisfy } from './helpers/events.ts';
 import { requirePostgres, storeDrivers } from './helpers/stores.ts';
 
 const drivers = storeDrivers();
@@ -126,6 +126,23 @@ describe.each(drivers)('Store contract: $name', (driver) => {
     expect(found).not.toContain(awakeId);
     const entry = (await store.findIdle(new Date(t0.getTime() + 30 * 60_000))).find((s) => s.id === idle.id);
     expect(entry?.lastAccessedAt).toEqual(t0);
+  });
+
+  it('keeps a kept stack (KEEP) out of the idle list until its keep ends, and round-trips the keep', async () => {
+    const t0 = new Date('2031-01-01T00:00:00Z');
+    const kept = await running(freshId(), t0);
+    await applyEvent(keep(kept.id, 2 * 3_600_000, 'alice', t0.toISOString()), { store, clock: () => t0 });
+    const loaded = (await store.load(kept.id))!;
+    expect(loaded).toMatchObject({
+      keptBy: 'alice',
+      keepSetAt: t0,
+      keepUntil: new Date(t0.getTime() + 2 * 3_600_000),
+    });
+    const idleAt = async (minutes: number) =>
+      (await store.findIdle(new Date(t0.getTime() + minutes * 60_000))).map((s) => s.id);
+    expect(await idleAt(30)).not.toContain(kept.id);
+    expect(await idleAt(119)).not.toContain(kept.id);
+    expect(await idleAt(121)).toContain(kept.id);
   });
 
   it('lists stacks by state', async () => {

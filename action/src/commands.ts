@@ -23,8 +23,11 @@ const TRUSTED = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
 /** Permissions (collaborator-permission API) that may run commands. */
 const WRITE = new Set(['admin', 'maintain', 'write']);
 
-/** A GitHub login, safe to put in Markdown (logins are letters, digits, hyphens, and "[bot]"). */
-const safeLogin = (login: string) => (/^[A-Za-z0-9-]+(\[bot\])?$/.test(login) ? `@${login}` : 'there');
+/** A GitHub login (letters, digits, hyphens, and "[bot]"): safe to put in Markdown and in a KEEP's `by`. */
+const isLogin = (login: string) => /^[A-Za-z0-9-]{1,39}(\[bot\])?$/.test(login);
+const safeLogin = (login: string) => (isLogin(login) ? `@${login}` : 'there');
+/** "2026-11-30 17:30 UTC". */
+const utcMinute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
 /**
  * `/thaw …` in a pull request comment (`issue_comment` created). Reacts 👀 at once, checks that the
@@ -85,6 +88,7 @@ export async function runCommentCommand(inputs: ActionInputs): Promise<void> {
     }
     const outcome = await execute(parsed.command, {
       inputs,
+      login,
       stackId,
       repo,
       issueNumber: issue.number,
@@ -135,12 +139,14 @@ async function execute(
   command: CommentCommand,
   {
     inputs,
+    login,
     stackId,
     repo,
     issueNumber,
     octokit,
   }: {
     inputs: ActionInputs;
+    login: string;
     stackId: string;
     repo: string;
     issueNumber: number;
@@ -149,16 +155,20 @@ async function execute(
 ): Promise<Outcome> {
   const { owner, repo: name } = context.repo;
   if (command.kind === 'help') return { ok: true, text: `these are Thaw's commands:\n\n${COMMENT_HELP}` };
-  if (command.kind === 'keep')
+  if (command.kind === 'keep' && command.durationMs > inputs.maxKeepMs)
     return {
       ok: false,
-      text: `\`/thaw keep\` is not available yet: Thaw's events cannot yet ask one stack to stay awake for a while, so nothing was done. Until then, \`/thaw wake\` wakes \`${stackId}\` and any request keeps it awake for the spec's idleTimeout; \`keepAwake: true\` in thaw.yml keeps every stack awake.`,
+      text: `\`/thaw keep ${command.duration}\` is longer than this workflow allows (max-keep: ${inputs.maxKeep}), so nothing was sent. Ask for ${inputs.maxKeep} or less; time kept awake is billed.`,
     };
 
   // The fork rule: a pull request from a fork runs its code only with allow-forks.
   const { data: pull } = await octokit.rest.pulls.get({ owner, repo: name, pull_number: issueNumber });
   const forked = pull.head.repo?.full_name !== pull.base.repo.full_name;
-  if (forked && !inputs.allowForks && (command.kind === 'wake' || command.kind === 'relaunch'))
+  const wakes =
+    command.kind === 'wake' ||
+    command.kind === 'relaunch' ||
+    (command.kind === 'keep' && command.durationMs > 0);
+  if (forked && !inputs.allowForks && wakes)
     return {
       ok: false,
       text: `this pull request comes from a fork, and its code would run in your AWS account: \`/thaw ${command.kind}\` needs allow-forks: true in the workflow. Nothing was sent.`,
@@ -192,8 +202,22 @@ async function execute(
       event = newEvent({ type: 'RESUME', stackId, at });
       break;
     case 'freeze':
-      event = newEvent({ type: 'FREEZE', stackId, at, seenAccessAt: null });
+      event = newEvent({ type: 'FREEZE', stackId, at, seenAccessAt: null, manual: true });
       break;
+    case 'keep': {
+      const until = new Date(Date.parse(at) + command.durationMs).toISOString();
+      event = newEvent({ type: 'KEEP', stackId, at, until, ...(isLogin(login) ? { by: login } : {}) });
+      const kept =
+        command.durationMs > 0
+          ? `It stays awake until ${utcMinute(until)} (a frozen preview wakes now); \`/thaw keep off\` ends that sooner.`
+          : 'The keep is off: the preview freezes again once it is idle.';
+      const messageId = await sendEvent(inputs, event);
+      return {
+        ok: true,
+        text: `\`/thaw keep ${command.duration}\`: KEEP sent for \`${stackId}\`. ${kept} ${where}`,
+        messageId,
+      };
+    }
     case 'destroy':
       event = newEvent({ type: 'DESTROY', stackId, at });
       break;

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { DURATION_RULE, parseDuration } from '../../core/duration.ts';
 import { domainName } from '../../core/env.ts';
 import { type InputIssue, ValidationError } from '../../core/errors.ts';
 import { isStackId, STACK_ID_RULE } from '../../core/ids.ts';
@@ -15,9 +16,15 @@ export interface ActionInputs {
   allowForks: boolean;
   /** Create a GitHub Deployment (environment preview/<stack>) for each LAUNCH. */
   deployments: boolean;
+  /** The longest `/thaw keep` allowed, as written ("8h") and in ms: a keep costs money while it lasts. */
+  maxKeep: string;
+  maxKeepMs: number;
   /** THAW_SQS_ENDPOINT: a local SQS endpoint, for tests; dummy credentials unless AWS_ACCESS_KEY_ID is set. */
   sqs: { endpoint: string | undefined; localCredentials: boolean };
 }
+
+/** `/thaw keep` at most this long unless the workflow says otherwise (action.yml's max-keep). */
+export const DEFAULT_MAX_KEEP = '8h';
 
 const IMAGE_LINE = /^([a-z][a-z0-9-]{0,19})\s*=\s*(\S+)$/;
 
@@ -78,6 +85,10 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   const comment = bool('comment', true);
   const allowForks = bool('allow-forks', false);
   const deployments = bool('deployments', false);
+  const maxKeep = core.getInput('max-keep') || DEFAULT_MAX_KEEP;
+  const maxKeepMs = parseDuration(maxKeep);
+  if (maxKeepMs === undefined || maxKeepMs <= 0)
+    issues.push({ path: 'max-keep', message: `expected ${DURATION_RULE}, got ${JSON.stringify(maxKeep)}` });
   const githubToken = core.getInput('github-token');
   if (githubToken) core.setSecret(githubToken);
   if (issues.length) throw new ValidationError('action inputs', issues);
@@ -92,6 +103,8 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     comment,
     allowForks,
     deployments,
+    maxKeep,
+    maxKeepMs: maxKeepMs ?? parseDuration(DEFAULT_MAX_KEEP)!,
     sqs: {
       endpoint: env.THAW_SQS_ENDPOINT || undefined,
       localCredentials: !!env.THAW_SQS_ENDPOINT && !env.AWS_ACCESS_KEY_ID,

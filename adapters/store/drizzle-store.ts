@@ -183,6 +183,9 @@ function toRow(stack: Stack): typeof tables.stacks.$inferInsert {
     lastRequestAt: stack.lastRequestAt,
     lastCommandAt: stack.lastCommandAt,
     failureReason: stack.failureReason,
+    keepUntil: stack.keepUntil,
+    keptBy: stack.keptBy,
+    keepSetAt: stack.keepSetAt,
     failedIn: stack.failedIn,
     enteredAt: stack.enteredAt,
     resentAt: stack.resentAt,
@@ -193,10 +196,11 @@ function toRow(stack: Stack): typeof tables.stacks.$inferInsert {
   };
 }
 
-/** When the stack becomes idle enough to freeze; null when it never does. */
-export function idleAt(stack: Pick<Stack, 'spec' | 'lastAccessedAt'>): Date | null {
+/** When the stack becomes idle enough to freeze (never before a keep ends); null when it never does. */
+export function idleAt(stack: Pick<Stack, 'spec' | 'lastAccessedAt' | 'keepUntil'>): Date | null {
   if (!stack.spec || stack.spec.keepAwake || !stack.lastAccessedAt) return null;
-  return new Date(stack.lastAccessedAt.getTime() + idleTimeoutMs(stack.spec));
+  const idle = stack.lastAccessedAt.getTime() + idleTimeoutMs(stack.spec);
+  return new Date(Math.max(idle, stack.keepUntil?.getTime() ?? 0));
 }
 
 function toStack(row: LoadedRow): Stack {
@@ -222,6 +226,9 @@ function toStack(row: LoadedRow): Stack {
     lastRequestAt: row.lastRequestAt ?? null,
     lastCommandAt: row.lastCommandAt,
     failureReason: row.failureReason,
+    keepUntil: row.keepUntil ?? null,
+    keptBy: row.keptBy ?? null,
+    keepSetAt: row.keepSetAt ?? null,
     failedIn: row.failedIn ?? null,
     enteredAt: row.enteredAt ?? row.updatedAt,
     resentAt: row.resentAt ?? null,

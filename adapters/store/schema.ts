@@ -32,13 +32,18 @@ export const stacks = pgTable(
     lastRequestAt: time('last_request_at'),
     lastCommandAt: time('last_command_at'),
     failureReason: text('failure_reason'),
+    /** Kept awake until then (KEEP); idleAt is never before it. */
+    keepUntil: time('keep_until'),
+    keptBy: text('kept_by'),
+    /** `at` of the newest KEEP or manual FREEZE applied (orders late deliveries). */
+    keepSetAt: time('keep_set_at'),
     /** When the current state was entered (null on rows written before it existed: updatedAt stands in). */
     /** On FAILED: the in-flight state that failed. */
     failedIn: text('failed_in').$type<InFlightState>(),
     enteredAt: time('entered_at'),
     /** When an overdue transition's open tasks were re-sent (once per transition). */
     resentAt: time('resent_at'),
-    /** lastAccessedAt + the spec's idle timeout; null when keep-awake. Derived on every write. */
+    /** lastAccessedAt + the spec's idle timeout, or keepUntil if later; null when keepAwake. Derived on every write. */
     idleAt: time('idle_at'),
     version: integer('version').notNull(),
     createdAt: time('created_at').notNull(),

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { billedWording, formatHours } from '../../core/cost.ts';
+import { DURATION_RULE, parseDuration } from '../../core/duration.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { NewEventFields } from '../../core/events.ts';
 import { isStackId, STACK_ID_RULE } from '../../core/ids.ts';
@@ -16,6 +17,17 @@ const stackArg = (value: string) => {
       { path: 'stack', message: `expected ${STACK_ID_RULE}, got ${JSON.stringify(value)}` },
     ]);
   return value;
+};
+
+/** `4h` → 14400000; `off` → 0. */
+const keepArg = (value: string) => {
+  if (value === 'off') return 0;
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0)
+    throw new ValidationError('duration', [
+      { path: 'duration', message: `expected ${DURATION_RULE}, or off, got ${JSON.stringify(value)}` },
+    ]);
+  return ms;
 };
 
 /** `--image web=ghcr.io/acme/web:1.2` (repeatable) → { web: 'ghcr.io/acme/web:1.2' } */
@@ -133,12 +145,39 @@ export function registerStackCommands(program: Command) {
       .action(async (stackId: string, options: { wait?: boolean; timeout: string }, command: Command) => {
         const timeout = timeoutSeconds(options.timeout);
         await connect(command, async (client) => {
-          await send(client, type === 'FREEZE' ? { type, stackId, seenAccessAt: null } : { type, stackId });
+          await send(
+            client,
+            type === 'FREEZE' ? { type, stackId, seenAccessAt: null, manual: true } : { type, stackId },
+          );
           if (options.wait) await waitFor(client, stackId, [target], `${name} ${stackId}`, timeout);
           else process.stderr.write(`${type} sent for ${stackId}\n`);
         });
       });
   }
+
+  program
+    .command('keep')
+    .description(
+      'keep a stack awake for a while (waking it if frozen): the freezer leaves it alone until then',
+    )
+    .argument('<stack>', 'stack id', stackArg)
+    .argument('<duration>', 'how long, e.g. 30m, 4h, 1d; "off" ends a keep', keepArg)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  thaw keep pr-7 4h     # a demo this afternoon\n  thaw keep pr-7 off    # freeze again once idle',
+    )
+    .action(async (stackId: string, durationMs: number, _options: unknown, command: Command) => {
+      const at = new Date();
+      const until = new Date(at.getTime() + durationMs);
+      await connect(command, async (client) => {
+        await send(client, { type: 'KEEP', stackId, at: at.toISOString(), until: until.toISOString() });
+        process.stderr.write(
+          durationMs > 0
+            ? `KEEP sent for ${stackId}: awake until ${until.toISOString()}\n`
+            : `KEEP sent for ${stackId}: the keep is off\n`,
+        );
+      });
+    });
 
   program
     .command('status')
@@ -160,6 +199,10 @@ export function registerStackCommands(program: Command) {
         if (options.json) return printJson(stack);
         printTable([stack]);
         if (stack.nextWakeAt) process.stdout.write(`\nnext scheduled wake: ${stack.nextWakeAt}\n`);
+        if (stack.keepUntil && Date.parse(stack.keepUntil) > Date.now())
+          process.stdout.write(
+            `\nkept awake until ${stack.keepUntil}${stack.keptBy ? ` by ${stack.keptBy}` : ''}\n`,
+          );
         if (stack.failureReason) process.stdout.write(`\nfailure: ${stack.failureReason}\n`);
         process.stdout.write('\nhistory:\n');
         for (const h of stack.history)

@@ -24,7 +24,7 @@ describe('the thaw command line against a running thaw dev', () => {
   // Through real Traefik when it is available, else the built-in router.
   const router = devRouters().at(-1)!;
 
-  it(`dev starts (${router.name} router); launch --wait, status --json, ls, freeze --wait, wake --wait work; Ctrl-C leaves nothing running`, async () => {
+  it(`dev starts (${router.name} router); launch --wait, status --json, ls, freeze --wait, keep, wake --wait work; Ctrl-C leaves nothing running`, async () => {
     const routerArgs = router.traefikBin ? ['--traefik-bin', router.traefikBin] : [];
     dev = spawn(process.execPath, [bin, 'dev', '--port', '0', '--router', router.name, ...routerArgs], {
       cwd,
@@ -58,7 +58,12 @@ describe('the thaw command line against a running thaw dev', () => {
     expect(list.map((s: { id: string }) => s.id)).toEqual(['pr-9']);
 
     expect((await thaw('freeze', 'pr-9', '--wait')).stderr).toContain('pr-9: FROZEN');
+    // A keep wakes the frozen stack (the only wake of this run) and shows in status until it ends.
+    expect((await thaw('keep', 'pr-9', '2h')).stderr).toContain('KEEP sent for pr-9: awake until');
     expect((await thaw('wake', 'pr-9', '--wait')).stderr).toContain('pr-9: RUNNING');
+    const kept = JSON.parse((await thaw('status', 'pr-9', '--json')).stdout);
+    expect(Date.parse(kept.keepUntil) - Date.now()).toBeGreaterThan(3_600_000);
+    expect((await thaw('status', 'pr-9')).stdout).toContain(`kept awake until ${kept.keepUntil}`);
 
     const cost = JSON.parse((await thaw('cost', 'pr-9', '--json')).stdout);
     expect(cost).toMatchObject({

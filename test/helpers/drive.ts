@@ -2,7 +2,7 @@ import type { ThawEvent } from '../../core/events.ts';
 import type { Stack } from '../../core/stack.ts';
 import type { Task } from '../../core/tasks.ts';
 import { transition } from '../../core/transition.ts';
-import { access, destroy, freeze, launch, resume, satisfy, taskFailed } from './events.ts';
+import { access, destroy, freeze, keep, launch, resume, satisfy, taskFailed } from './events.ts';
 
 /** Before every event time the helpers make, so accesses made later are always newer. */
 export const NOW = new Date('2025-12-31T00:00:00Z');
@@ -95,5 +95,7 @@ export function eventFor(type: ThawEvent['type'], stack: Stack | undefined): Tha
       return satisfy(target);
     case 'TASK_FAILED':
       return taskFailed(target);
+    case 'KEEP':
+      return keep(id);
   }
 }

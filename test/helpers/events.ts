@@ -48,6 +48,15 @@ export const freeze = (stackId: string, seenAccessAt: string | null = null) =>
   ev({ type: 'FREEZE', stackId, seenAccessAt });
 export const resume = (stackId: string) => ev({ type: 'RESUME', stackId });
 export const access = (stackId: string, at = nextAt()) => ev({ type: 'ACCESS', stackId, at });
+/** A KEEP for `forMs` from its own `at` (0 or less ends a keep), by `by` when given. */
+export const keep = (stackId: string, forMs = 4 * 3_600_000, by?: string, at = nextAt()) =>
+  ev({
+    type: 'KEEP',
+    stackId,
+    at,
+    until: new Date(Date.parse(at) + forMs).toISOString(),
+    ...(by ? { by } : {}),
+  });
 
 /** The SATISFY_REQ a task worker sends after doing a task. */
 export const satisfy = (task: Pick<Task, 'stackId' | 'transitionId' | 'taskId'>) =>
