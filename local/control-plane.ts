@@ -6,6 +6,7 @@ import { createEventsHandler } from '../lambdas/events/handler.ts';
 import { createFreezerHandler, type FreezerResult } from '../lambdas/freezer/handler.ts';
 import { describeError } from '../lambdas/shared/records.ts';
 import { createTasksHandler } from '../lambdas/tasks/handler.ts';
+import { createDoorbell } from './doorbell.ts';
 import { createEventSource } from './event-source.ts';
 import { ensureQueues, type QueueUrls } from './provision.ts';
 
@@ -28,6 +29,10 @@ export interface LocalControlPlaneOptions {
   concurrency?: number;
   /** Long-poll seconds per receive (default 1); 0 with `idlePollMs` for the in-process endpoint. */
   waitTimeSeconds?: number;
+  /**
+   * Pause after an empty receive (ms). A send from this process ends the pause at once (local/doorbell.ts),
+   * so this bounds only messages sent by another process (a test, `thaw` against the endpoint).
+   */
   idlePollMs?: number;
 }
 
@@ -38,7 +43,6 @@ export interface LocalControlPlaneOptions {
  */
 export async function startLocalControlPlane(options: LocalControlPlaneOptions) {
   const {
-    sqs,
     store,
     executors,
     log,
@@ -46,6 +50,8 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions) 
     visibilityTimeoutSeconds = 5,
     maxReceiveCount = 5,
   } = options;
+  const doorbell = createDoorbell(options.sqs);
+  const { sqs } = doorbell;
   const urls: QueueUrls = await ensureQueues({
     sqs,
     prefix: options.prefix,
@@ -71,12 +77,14 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions) 
       ...common,
       name: 'events',
       queueUrl: urls.eventsQueueUrl,
+      idleWait: (ms) => doorbell.wait(urls.eventsQueueUrl, ms),
       handler: createEventsHandler({ store, tasks: queues, log, clock }),
     }),
     createEventSource({
       ...common,
       name: 'tasks',
       queueUrl: urls.tasksQueueUrl,
+      idleWait: (ms) => doorbell.wait(urls.tasksQueueUrl, ms),
       handler: createTasksHandler({
         executors,
         events: queues,

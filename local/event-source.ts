@@ -20,6 +20,8 @@ export interface EventSourceOptions {
   waitTimeSeconds?: number;
   /** Pause after an empty receive (ms). For servers whose long poll does not return early (the in-process one). */
   idlePollMs?: number;
+  /** How to pause after an empty receive (default: a timer); `thaw dev` ends it when a message is sent. */
+  idleWait?: (ms: number) => Promise<void>;
   /** Concurrent pollers (Lambda scales out; the ESM runs at least 2). Default 2. */
   concurrency?: number;
 }
@@ -42,6 +44,7 @@ export function createEventSource(options: EventSourceOptions) {
     visibilityTimeoutSeconds = 30,
     waitTimeSeconds = 1,
     idlePollMs = 0,
+    idleWait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     concurrency = 2,
   } = options;
   let running = false;
@@ -109,7 +112,7 @@ export function createEventSource(options: EventSourceOptions) {
       try {
         const batch = await gather();
         if (batch.length > 0) await invoke(batch);
-        else if (idlePollMs > 0) await new Promise((resolve) => setTimeout(resolve, idlePollMs));
+        else if (idlePollMs > 0) await idleWait(idlePollMs);
       } catch (error) {
         if (!running) break;
         log.warn(`${name}: polling failed; retrying`, { reason: describeError(error) });
