@@ -34,6 +34,8 @@ export interface LocalControlPlaneOptions {
    * so this bounds only messages sent by another process (a test, `thaw` against the endpoint).
    */
   idlePollMs?: number;
+  /** Receive exactly as many messages as are visible (the in-process endpoint; see event-source.ts). */
+  sizeReceives?: boolean;
 }
 
 /**
@@ -71,6 +73,7 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions) 
     concurrency: options.concurrency,
     waitTimeSeconds: options.waitTimeSeconds,
     idlePollMs: options.idlePollMs,
+    sizeReceives: options.sizeReceives,
   };
   const sources = [
     createEventSource({

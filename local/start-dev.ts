@@ -126,6 +126,7 @@ export async function startDev(options: DevOptions) {
       visibilityTimeoutSeconds: 5,
       waitTimeSeconds: 0,
       idlePollMs: 20,
+      sizeReceives: true,
       batchWindowMs: 0,
       freezerIntervalMs,
     });
