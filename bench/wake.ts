@@ -22,7 +22,6 @@ async function wakesThrough(router: ReturnType<typeof devRouters>[number]) {
     idle: '1h',
     router: router.name,
     traefikBin: router.traefikBin,
-    traefikPollInterval: '200ms',
     log: silentLog,
   });
   const host = `demo.${dev.domain}:${dev.port}`;
@@ -59,7 +58,7 @@ async function wakesThrough(router: ReturnType<typeof devRouters>[number]) {
           const now = performance.now();
           if (state !== 'FROZEN' && Number.isNaN(leftFrozen)) leftFrozen = now;
           if (state === 'RUNNING') running = now;
-          await new Promise((resolve) => setTimeout(resolve, 2));
+          await new Promise((resolve) => setTimeout(resolve, 10));
         }
       })();
       await until(async () => {

@@ -36,6 +36,7 @@ export interface DevRouterOptions {
   /** Traefik v3-format JSON access log, tailed by the sidecar. */
   accessLog: string;
   log: Log;
+  /** How often it loads the routes (default 50 ms, as thaw dev's Traefik polls). */
   pollMs?: number;
 }
 
@@ -47,7 +48,7 @@ export interface DevRouterOptions {
  * (WebSocket upgrades included), and a Traefik v3 JSON access log. Production uses Traefik.
  */
 export async function startDevRouter(options: DevRouterOptions) {
-  const { log, pollMs = 250 } = options;
+  const { log, pollMs = 50 } = options;
   let table: RouteTable<DevRoute & { name: string }> = routeTable({});
   let services: DynamicConfig['http']['services'] = {};
   let middlewares: Record<string, Middleware> = {};
