@@ -7,7 +7,10 @@
  * starts in (30–60 s) / speed, READY_POLL_SECONDS is 10 / speed (rounded up to 1 s: the queue's delay
  * is whole seconds), Traefik's ECS provider refreshes every 5 s / speed. Handler times are real.
  * Scenario, in simulated time: the stacks are frozen; over 6 minutes a share of them is woken by a
- * RESUME each at a random moment; when all are RUNNING, the freezer freezes them in one run.
+ * RESUME each at a random moment; each woken stack then has a QA session of 3–10 minutes (one ACCESS
+ * event per 10 s, the sidecar's flush window), and every third one gets a push halfway through (a
+ * LAUNCH with new images: UPDATING, a deploy, back to RUNNING); when all are done, the freezer
+ * freezes them in one run.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createEcsOrchestrator } from '../adapters/ecs-orchestrator.ts';
@@ -18,7 +21,7 @@ import { parseSpec } from '../core/spec.ts';
 import { stackExecutors } from '../core/stack-executors.ts';
 import { startLocalControlPlane } from '../local/control-plane.ts';
 import { startInProcessSqs } from '../local/in-process-sqs.ts';
-import { freeze, launch, resume, satisfy } from '../test/helpers/events.ts';
+import { access, freeze, launch, resume, satisfy } from '../test/helpers/events.ts';
 import { createFakeEcs } from '../test/helpers/fake-ecs.ts';
 import { uniquePrefix } from '../test/helpers/queues.ts';
 import { storeDrivers } from '../test/helpers/stores.ts';
@@ -90,6 +93,15 @@ export async function runScale({ stacks = 100, speed = 10, wakeShare = 0.3 } = {
       const result = await (fake.ecs.send as (c: unknown) => Promise<unknown>)(command);
       const service = String(command.input.serviceName ?? command.input.service ?? '');
       const desired = command.input.desiredCount as number | undefined;
+      if (name === 'UpdateService' && command.input.taskDefinition && desired && !seeding)
+        // A new task definition is a new deployment: ECS keeps the old one beside the new PRIMARY until
+        // the new tasks run (a rolling update), so the service is not steady before `up` below.
+        fake.patchService('c', service, {
+          deployments: [
+            { status: 'PRIMARY', rolloutState: 'IN_PROGRESS', desiredCount: desired, failedTasks: 0 },
+            { status: 'ACTIVE', rolloutState: 'COMPLETED', desiredCount: desired, failedTasks: 0 },
+          ],
+        });
       if ((name === 'CreateService' || name === 'UpdateService') && desired !== undefined) {
         if (desired === 0) {
           fake.patchService('c', service, { runningCount: 0 });
@@ -244,17 +256,47 @@ export async function runScale({ stacks = 100, speed = 10, wakeShare = 0.3 } = {
   const woken = ids.filter((_, i) => i % Math.round(1 / wakeShare) === 0);
   const sentAt = new Map<string, number>();
   const runningAt = new Map<string, number>();
+  const pushLatencies: number[] = [];
+  let pushes = 0;
+  let accesses = 0;
+  const sleep = (simSeconds: number) =>
+    new Promise((resolve) => setTimeout(resolve, (simSeconds * 1000) / speed));
   try {
-    const deadline = performance.now() + 150_000;
+    const deadline = performance.now() + 300_000;
+    const until = async (check: () => Promise<boolean>) => {
+      while (performance.now() < deadline) {
+        if (await check()) return true;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return false;
+    };
     await Promise.all(
-      woken.map(async (id) => {
-        await new Promise((resolve) => setTimeout(resolve, (Math.random() * 360 * 1000) / speed));
+      woken.map(async (id, i) => {
+        await sleep(Math.random() * 360);
         sentAt.set(id, simNow());
         await plane.queues.sendEvents([resume(id)]);
-        while (performance.now() < deadline) {
-          if ((await store.load(id))?.state === 'RUNNING') return void runningAt.set(id, simNow());
-          await new Promise((resolve) => setTimeout(resolve, 50));
+        if (!(await until(async () => (await store.load(id))?.state === 'RUNNING'))) return;
+        runningAt.set(id, simNow());
+        // The QA session: requests throughout, so the sidecar sends one ACCESS per 10 s flush window.
+        const end = simNow() + 180 + Math.random() * 420;
+        const pushAt = i % 3 === 0 ? simNow() + (end - simNow()) / 2 : Number.POSITIVE_INFINITY;
+        let pushed: Promise<void> | undefined;
+        while (simNow() < end && performance.now() < deadline) {
+          await plane.queues.sendEvents([access(id, new Date().toISOString())]);
+          accesses++;
+          if (pushed === undefined && simNow() >= pushAt) {
+            const at = simNow();
+            pushes++;
+            await plane.queues.sendEvents([launch(id, { web: 'w:2', api: 'a:2' }, specInput)]);
+            // Timed beside the session, which goes on while the stack updates.
+            pushed = until(async () => {
+              const s = await store.load(id);
+              return s?.state === 'RUNNING' && s.images.web === 'w:2';
+            }).then((done) => void (done && pushLatencies.push(simNow() - at)));
+          }
+          await sleep(10);
         }
+        await pushed;
       }),
     );
     // The freezer's run: one FREEZE per idle stack, sent together.
@@ -280,6 +322,9 @@ export async function runScale({ stacks = 100, speed = 10, wakeShare = 0.3 } = {
       woken: woken.length,
       reachedRunning: runningAt.size,
       resumeToRunningSeconds: summarize(latencies),
+      pushes,
+      pushToRunningSeconds: summarize(pushLatencies),
+      accessEvents: accesses,
       freezeAllSeconds: frozenAt - freezeStart,
       failedTraefikRefreshes: failedRefreshes,
       minutes,
@@ -296,7 +341,7 @@ export async function runScale({ stacks = 100, speed = 10, wakeShare = 0.3 } = {
 
 export function printRun(r: Awaited<ReturnType<typeof runScale>>) {
   console.log(
-    `${r.stacks} stacks through the control plane (${r.queues} SQS, ${r.store}; time ×${r.speed}): ${r.reachedRunning}/${r.woken} woken reached RUNNING; RESUME → RUNNING p50 ${fmt(r.resumeToRunningSeconds.p50, 0)} s, p90 ${fmt(r.resumeToRunningSeconds.p90, 0)} s, p99 ${fmt(r.resumeToRunningSeconds.p99, 0)} s (simulated); freezing all ${fmt(r.freezeAllSeconds, 0)} s; failed Traefik refreshes ${r.failedTraefikRefreshes}`,
+    `${r.stacks} stacks through the control plane (${r.queues} SQS, ${r.store}; time ×${r.speed}): ${r.reachedRunning}/${r.woken} woken reached RUNNING; RESUME → RUNNING p50 ${fmt(r.resumeToRunningSeconds.p50, 0)} s, p90 ${fmt(r.resumeToRunningSeconds.p90, 0)} s, p99 ${fmt(r.resumeToRunningSeconds.p99, 0)} s (simulated); ${r.pushToRunningSeconds.n}/${r.pushes} pushes back to RUNNING, push → RUNNING p50 ${fmt(r.pushToRunningSeconds.p50, 0)} s, p90 ${fmt(r.pushToRunningSeconds.p90, 0)} s; ${r.accessEvents} ACCESS events; freezing all ${fmt(r.freezeAllSeconds, 0)} s; failed Traefik refreshes ${r.failedTraefikRefreshes}`,
   );
   console.log(
     'minute | ECS calls Thaw | Traefik | throttled Thaw | Traefik | SQS events | tasks | invocations | GB-s (512 MB)',
