@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PermanentTaskError } from '../core/errors.ts';
 import { parseSpec } from '../core/spec.ts';
+import { readEstablished } from '../sidecar/connections/read.ts';
 import { tinyServerDir } from '../test/helpers/tiny-server.ts';
 import { waitFor } from '../test/helpers/wait.ts';
 import { createProcessOrchestrator } from './process-orchestrator.ts';
@@ -36,6 +37,27 @@ describe('process orchestrator', () => {
     });
     const body = await (await fetch(status.services[0]!.endpoints[0]!)).text();
     expect(body).toBe('web hello pr-5 at http://pr-5.localhost:8080');
+  });
+
+  it('leaves no open connection to a service after its readiness checks (the connection watcher would count it as use)', async () => {
+    current = make();
+    const spec = parseSpec({ services: { web: { run: 'node server.mjs web', cwd: dir, port: 1 } } });
+    const target = { stackId: 'pr-6', spec, images: {} };
+    await current.ensure(target);
+    const status = await waitFor(async () => {
+      const s = await current!.status(target, 'spec');
+      return s.ready ? s : undefined;
+    });
+    for (let i = 0; i < 3; i++) expect((await current.status(target, 'spec')).ready).toBe(true);
+    const backend = new URL(status.services[0]!.endpoints[0]!).host;
+    // What the sidecar's watcher reads: ESTABLISHED sockets whose remote end is the service.
+    await waitFor(
+      async () => ((await readEstablished()).some((s) => s.remote === backend) ? undefined : true),
+      {
+        timeoutMs: 2000,
+        what: `no ESTABLISHED connection to ${backend}`,
+      },
+    );
   });
 
   it('reports a crashed process with its exit code and last output', async () => {

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { isAbsolute, join, resolve } from 'node:path';
 import { PermanentTaskError } from '../core/errors.ts';
 import {
@@ -262,18 +263,34 @@ export function createProcessOrchestrator(options: ProcessOrchestratorOptions): 
     );
   };
 
-  const healthy = async (port: number, path: string) => {
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}${path}`, {
-        signal: AbortSignal.timeout(healthTimeoutMs),
-        redirect: 'manual',
-      });
-      await response.body?.cancel();
-      return response.status < 400;
-    } catch {
-      return false;
-    }
-  };
+  /**
+   * One GET of the health path, on a connection closed after the answer: a pooled keep-alive
+   * connection (fetch keeps one for seconds) would look to the sidecar's connection watcher like a
+   * user holding the stack open, so a wake would count as use.
+   */
+  const healthy = (port: number, path: string) =>
+    new Promise<boolean>((resolve) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          method: 'GET',
+          agent: false,
+          headers: { 'user-agent': 'thaw-readiness', connection: 'close' },
+        },
+        (res) => {
+          const ok = (res.statusCode ?? 500) < 400;
+          res.resume();
+          req.destroy();
+          resolve(ok);
+        },
+      );
+      req.setTimeout(healthTimeoutMs, () => req.destroy());
+      req.on('error', () => resolve(false));
+      req.on('close', () => resolve(false));
+      req.end();
+    });
 
   const lastLines = (file: string, count = 5) => {
     try {

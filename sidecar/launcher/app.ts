@@ -128,12 +128,15 @@ export function createSidecarApp(options: LauncherOptions) {
 
   const { respond, notFound } = createResponder(metrics);
 
+  /** The client a wake counts against: the trusted proxies' X-Forwarded-For, else the socket's peer. */
+  const clientOf = (c: Context) => clientAddress(trust, c.req.header('x-forwarded-for'), socketAddress(c));
+
   const wake = async (c: Context, stack: Stack): Promise<number | undefined> => {
     if (bots.test(c.req.header('user-agent') ?? '')) return undefined;
     // Only a request that would send counts against its client: a herd waiting on the same RESUME
     // (in flight or within its cool-down) is never refused.
     if (resumer.wouldSend(stack.id, stack.transitionId))
-      limiter.hit(clientAddress(trust, c.req.header('x-forwarded-for'), socketAddress(c)));
+      limiter.hit(clientOf(c));
     return resumer.resume(stack.id, stack.transitionId);
   };
 
@@ -145,7 +148,7 @@ export function createSidecarApp(options: LauncherOptions) {
   const retry = async (c: Context, stack: Stack): Promise<Response> => {
     if (c.req.method !== 'POST') return c.json({ error: 'use POST to try again' }, 405, { allow: 'POST' });
     if (stack.state === 'FAILED') {
-      limiter.hit(clientAddress(trust, c.req.header('x-forwarded-for'), socketAddress(c)));
+      limiter.hit(clientOf(c));
       await resumer.resume(stack.id, stack.transitionId);
     }
     return c.body(null, 303, { location: '/', 'cache-control': 'no-store' });
