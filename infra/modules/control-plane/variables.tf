@@ -167,7 +167,7 @@ variable "fargate_gb_hour" {
 
 variable "enable_access_logs_function" {
   type        = bool
-  description = "Also deploy the access-logs function (CloudWatch Logs subscription on Traefik's log group), the seed's path for activity."
+  description = "Also deploy the access-logs function (CloudWatch Logs subscription on Traefik's log group), the seed's path for activity. Only for a Traefik that logs its JSON access lines to that log group (stdout); Thaw's edge writes them to a file the sidecar tails, so leave it off with it (docs/sidecar.md)."
   default     = false
 }
 
