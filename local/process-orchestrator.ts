@@ -46,6 +46,36 @@ function inheritedEnv(): Record<string, string> {
   );
 }
 
+/**
+ * One GET of the health path, on a connection closed after the answer: a pooled keep-alive
+ * connection (fetch keeps one for seconds) would look to the sidecar's connection watcher like a
+ * user holding the stack open, so a wake would count as use.
+ */
+function answersHealthy(port: number, path: string, timeoutMs: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'GET',
+        agent: false,
+        headers: { 'user-agent': 'thaw-readiness', connection: 'close' },
+      },
+      (res) => {
+        const ok = (res.statusCode ?? 500) < 400;
+        res.resume();
+        req.destroy();
+        resolve(ok);
+      },
+    );
+    req.setTimeout(timeoutMs, () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.on('close', () => resolve(false));
+    req.end();
+  });
+}
+
 /** Where each running service's process group is recorded, so a restart after a crash can end it. */
 const groupsDir = (dataDir: string) => join(dataDir, 'processes');
 
@@ -263,35 +293,6 @@ export function createProcessOrchestrator(options: ProcessOrchestratorOptions): 
     );
   };
 
-  /**
-   * One GET of the health path, on a connection closed after the answer: a pooled keep-alive
-   * connection (fetch keeps one for seconds) would look to the sidecar's connection watcher like a
-   * user holding the stack open, so a wake would count as use.
-   */
-  const healthy = (port: number, path: string) =>
-    new Promise<boolean>((resolve) => {
-      const req = httpRequest(
-        {
-          host: '127.0.0.1',
-          port,
-          path,
-          method: 'GET',
-          agent: false,
-          headers: { 'user-agent': 'thaw-readiness', connection: 'close' },
-        },
-        (res) => {
-          const ok = (res.statusCode ?? 500) < 400;
-          res.resume();
-          req.destroy();
-          resolve(ok);
-        },
-      );
-      req.setTimeout(healthTimeoutMs, () => req.destroy());
-      req.on('error', () => resolve(false));
-      req.on('close', () => resolve(false));
-      req.end();
-    });
-
   const lastLines = (file: string, count = 5) => {
     try {
       return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-count).join('\n');
@@ -331,7 +332,9 @@ export function createProcessOrchestrator(options: ProcessOrchestratorOptions): 
           }
           if (desired === 0)
             return { service: name, desired, running: live.length, ready: live.length === 0, endpoints };
-          const checks = await Promise.all(live.map((i) => healthy(i.port, spec.health)));
+          const checks = await Promise.all(
+            live.map((i) => answersHealthy(i.port, spec.health, healthTimeoutMs)),
+          );
           const running = checks.filter(Boolean).length;
           return { service: name, desired, running, ready: running >= desired, endpoints };
         }),
