@@ -135,8 +135,7 @@ export function createSidecarApp(options: LauncherOptions) {
     if (bots.test(c.req.header('user-agent') ?? '')) return undefined;
     // Only a request that would send counts against its client: a herd waiting on the same RESUME
     // (in flight or within its cool-down) is never refused.
-    if (resumer.wouldSend(stack.id, stack.transitionId))
-      limiter.hit(clientOf(c));
+    if (resumer.wouldSend(stack.id, stack.transitionId)) limiter.hit(clientOf(c));
     return resumer.resume(stack.id, stack.transitionId);
   };
 
