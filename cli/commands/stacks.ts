@@ -88,17 +88,45 @@ function timeoutSeconds(value: string): number {
   return seconds;
 }
 
+/** Runs fn with a client for the running `thaw dev` (or --deployment); called once what was given has been checked. */
+async function connect(command: Command, fn: (client: ControlPlaneClient) => Promise<void>) {
+  const { resolveClient } = await import('../target.ts');
+  const client = resolveClient(command.optsWithGlobals());
+  try {
+    await fn(client);
+  } finally {
+    await client.close();
+  }
+}
+
+/** `thaw keep <stack> <duration|off>`: a KEEP, as `/thaw keep` sends from a pull request. */
+function registerKeep(program: Command) {
+  program
+    .command('keep')
+    .description(
+      'keep a stack awake for a while (waking it if frozen): the freezer leaves it alone until then',
+    )
+    .argument('<stack>', 'stack id', stackArg)
+    .argument('<duration>', 'how long, e.g. 30m, 4h, 1d; "off" ends a keep', keepArg)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  thaw keep pr-7 4h     # a demo this afternoon\n  thaw keep pr-7 off    # freeze again once idle',
+    )
+    .action(async (stackId: string, durationMs: number, _options: unknown, command: Command) => {
+      const at = new Date();
+      const until = new Date(at.getTime() + durationMs);
+      await connect(command, async (client) => {
+        await send(client, { type: 'KEEP', stackId, at: at.toISOString(), until: until.toISOString() });
+        process.stderr.write(
+          durationMs > 0
+            ? `KEEP sent for ${stackId}: awake until ${until.toISOString()}\n`
+            : `KEEP sent for ${stackId}: the keep is off\n`,
+        );
+      });
+    });
+}
+
 export function registerStackCommands(program: Command) {
-  /** Runs fn with a client for the running `thaw dev`; called once what was given has been checked. */
-  const connect = async (command: Command, fn: (client: ControlPlaneClient) => Promise<void>) => {
-    const { resolveClient } = await import('../target.ts');
-    const client = resolveClient(command.optsWithGlobals());
-    try {
-      await fn(client);
-    } finally {
-      await client.close();
-    }
-  };
   const withClient =
     (fn: (client: ControlPlaneClient, ...args: never[]) => Promise<void>) =>
     async (...args: unknown[]) =>
@@ -155,29 +183,7 @@ export function registerStackCommands(program: Command) {
       });
   }
 
-  program
-    .command('keep')
-    .description(
-      'keep a stack awake for a while (waking it if frozen): the freezer leaves it alone until then',
-    )
-    .argument('<stack>', 'stack id', stackArg)
-    .argument('<duration>', 'how long, e.g. 30m, 4h, 1d; "off" ends a keep', keepArg)
-    .addHelpText(
-      'after',
-      '\nExamples:\n  thaw keep pr-7 4h     # a demo this afternoon\n  thaw keep pr-7 off    # freeze again once idle',
-    )
-    .action(async (stackId: string, durationMs: number, _options: unknown, command: Command) => {
-      const at = new Date();
-      const until = new Date(at.getTime() + durationMs);
-      await connect(command, async (client) => {
-        await send(client, { type: 'KEEP', stackId, at: at.toISOString(), until: until.toISOString() });
-        process.stderr.write(
-          durationMs > 0
-            ? `KEEP sent for ${stackId}: awake until ${until.toISOString()}\n`
-            : `KEEP sent for ${stackId}: the keep is off\n`,
-        );
-      });
-    });
+  registerKeep(program);
 
   program
     .command('status')
