@@ -27,15 +27,13 @@ export interface LocalControlPlaneOptions {
   batchSize?: number;
   batchWindowMs?: number;
   concurrency?: number;
-  /** Long-poll seconds per receive (default 1); 0 with `idlePollMs` for the in-process endpoint. */
+  /** Long-poll seconds per receive (default 1); 0 with `idlePollMs` for short polls. */
   waitTimeSeconds?: number;
   /**
    * Pause after an empty receive (ms). A send from this process ends the pause at once (local/doorbell.ts),
    * so this bounds only messages sent by another process (a test, `thaw` against the endpoint).
    */
   idlePollMs?: number;
-  /** Receive exactly as many messages as are visible (the in-process endpoint; see event-source.ts). */
-  sizeReceives?: boolean;
 }
 
 /**
@@ -73,7 +71,6 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions) 
     concurrency: options.concurrency,
     waitTimeSeconds: options.waitTimeSeconds,
     idlePollMs: options.idlePollMs,
-    sizeReceives: options.sizeReceives,
   };
   const sources = [
     createEventSource({

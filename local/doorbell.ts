@@ -2,10 +2,11 @@ import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs
 import type { SqsSend } from '../adapters/sqs.ts';
 
 /**
- * A doorbell per queue for `thaw dev`, where the senders and the pollers share one process. The
- * in-process SQS endpoint's long poll does not return when a message arrives, so an idle poller
- * sleeps between short polls; the doorbell ends that sleep as soon as this process sends to the
- * queue. Messages still travel through the SQS endpoint: the bell only says when to look.
+ * A doorbell per queue for `thaw dev`, where the senders and the pollers share one process. Its
+ * pollers short-poll the in-process SQS endpoint (each receive answered at once) and pause between
+ * empty polls; the doorbell ends that pause as soon as this process sends to the queue, so a message
+ * waits neither for the pause nor for the endpoint's 10 ms long-poll tick. Messages still travel
+ * through the SQS endpoint: the bell only says when to look.
  */
 export function createDoorbell(sqs: SqsSend) {
   const waiting = new Map<string, Set<() => void>>();

@@ -1,9 +1,4 @@
-import {
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { SqsSend } from '../adapters/sqs.ts';
 import type { Log } from '../core/ports.ts';
@@ -23,17 +18,10 @@ export interface EventSourceOptions {
   visibilityTimeoutSeconds?: number;
   /** Long-poll wait per ReceiveMessage (seconds). Default 1 locally, so stopping is quick. */
   waitTimeSeconds?: number;
-  /** Pause after an empty receive (ms). For servers whose long poll does not return early (the in-process one). */
+  /** Pause after an empty receive (ms), for short polls (`waitTimeSeconds` 0). */
   idlePollMs?: number;
   /** How to pause after an empty receive (default: a timer); `thaw dev` ends it when a message is sent. */
   idleWait?: (ms: number) => Promise<void>;
-  /**
-   * Ask how many messages are visible before each receive, and receive exactly that many (at most a
-   * batch). For the in-process endpoint: its ReceiveMessage returns only once it holds
-   * MaxNumberOfMessages, or 40 ms after WaitTimeSeconds (local-aws-sqs, `receive`), so asking for
-   * 10 when 1 is there costs 40 ms a hop. Real SQS and ElasticMQ return what they have: leave it off.
-   */
-  sizeReceives?: boolean;
   /** Concurrent pollers (Lambda scales out; the ESM runs at least 2). Default 2. */
   concurrency?: number;
 }
@@ -57,7 +45,6 @@ export function createEventSource(options: EventSourceOptions) {
     waitTimeSeconds = 1,
     idlePollMs = 0,
     idleWait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
-    sizeReceives = false,
     concurrency = 2,
   } = options;
   let running = false;
@@ -81,38 +68,8 @@ export function createEventSource(options: EventSourceOptions) {
     return result.Messages ?? [];
   };
 
-  /** Messages that a receive would return now: neither in flight nor delayed. */
-  const visible = async (): Promise<number> => {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-      { abortSignal: abort.signal },
-    );
-    // The in-process endpoint counts messages in flight in ApproximateNumberOfMessages too.
-    return (
-      Number(Attributes.ApproximateNumberOfMessages ?? 0) -
-      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
-    );
-  };
-
-  // With sizeReceives, one poller at a time asks and receives: two receiving the same one visible
-  // message would leave the loser waiting out the endpoint's 40 ms while the next message arrives.
-  let receiving: Promise<unknown> = Promise.resolve();
-  const sizedReceive = async (): Promise<Message[]> => {
-    const count = Math.min(10, batchSize, await visible());
-    return count > 0 ? receive(count, waitTimeSeconds) : [];
-  };
-  const firstReceive = (): Promise<Message[]> => {
-    if (!sizeReceives) return receive(Math.min(10, batchSize), waitTimeSeconds);
-    const turn = receiving.then(sizedReceive);
-    receiving = turn.catch(() => undefined);
-    return turn;
-  };
-
   const gather = async (): Promise<Message[]> => {
-    const batch = await firstReceive();
+    const batch = await receive(Math.min(10, batchSize), waitTimeSeconds);
     const deadline = Date.now() + batchWindowMs;
     while (running && batch.length > 0 && batch.length < batchSize && Date.now() < deadline) {
       const more = await receive(Math.min(10, batchSize - batch.length), 0);

@@ -8,9 +8,10 @@ export interface InProcessSqs {
 
 /**
  * An SQS-compatible endpoint inside this process (local-aws-sqs, JSON and Query protocols), so local
- * mode and the default test run need no server. It does not hold FIFO message groups and may hand
- * out a deduplicated message twice: Thaw's correctness does not depend on either. CI also runs the
- * queue suites on ElasticMQ.
+ * mode and the default test run need no server. Its ReceiveMessage is patched at install to answer as
+ * SQS does, as soon as it has a message, long poll included (scripts/patch-local-sqs.mjs). It does not
+ * hold FIFO message groups and may hand out a deduplicated message twice: Thaw's correctness does not
+ * depend on either. CI also runs the queue suites on ElasticMQ.
  */
 export async function startInProcessSqs({ port = 0, hostname = '127.0.0.1' } = {}): Promise<InProcessSqs> {
   const server = await createSqsServer({

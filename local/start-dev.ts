@@ -126,9 +126,10 @@ export async function startDev(options: DevOptions) {
       },
       log,
       visibilityTimeoutSeconds: 5,
+      // Short polls, each answered at once with what is there (scripts/patch-local-sqs.mjs); an idle
+      // poller pauses 20 ms, or until this process sends to its queue (local/doorbell.ts).
       waitTimeSeconds: 0,
       idlePollMs: 20,
-      sizeReceives: true,
       batchWindowMs: 0,
       freezerIntervalMs,
     });

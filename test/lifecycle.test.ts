@@ -36,7 +36,6 @@ async function controlPlane(executors: ReturnType<typeof stackExecutors>) {
     visibilityTimeoutSeconds: 2,
     waitTimeSeconds: 0,
     idlePollMs: 20,
-    sizeReceives: true,
     freezerIntervalMs: 3_600_000,
   });
   const stop = async () => {
