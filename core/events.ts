@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SERVICE_NAME_PATTERN, stackIdSchema } from './ids.ts';
+import { GITHUB_LOGIN_PATTERN, SERVICE_NAME_PATTERN, stackIdSchema } from './ids.ts';
 import { specSchema } from './spec.ts';
 import { parseWith } from './validation.ts';
 
@@ -92,10 +92,7 @@ export const keepEventSchema = z.object({
   type: z.literal('KEEP'),
   until: isoTime,
   /** Who asked (a GitHub login), shown on the PR comment. */
-  by: z
-    .string()
-    .regex(/^[A-Za-z0-9-]{1,39}(\[bot\])?$/, { error: 'expected a GitHub login' })
-    .optional(),
+  by: z.string().regex(GITHUB_LOGIN_PATTERN, { error: 'expected a GitHub login' }).optional(),
 });
 
 export const eventSchema = z.discriminatedUnion(

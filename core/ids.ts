@@ -26,3 +26,10 @@ export function isStackId(value: unknown): value is StackId {
 export const SERVICE_NAME_PATTERN = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,19}$/;
 export const SERVICE_NAME_RULE =
   'lowercase letters, digits and single hyphens, starting with a letter, at most 20 characters';
+
+/** A GitHub login (letters, digits and hyphens, at most 39, or an app's "name[bot]"): safe in Markdown as a mention. */
+export const GITHUB_LOGIN_PATTERN = /^[A-Za-z0-9-]{1,39}(\[bot\])?$/;
+
+export function isGitHubLogin(value: string): boolean {
+  return GITHUB_LOGIN_PATTERN.test(value);
+}

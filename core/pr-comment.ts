@@ -1,5 +1,6 @@
 import { billedWording, formatHours, type StackCost } from './cost.ts';
 import type { PrRef } from './events.ts';
+import { isGitHubLogin } from './ids.ts';
 import type { HistoryEntry } from './stack.ts';
 import { primaryFirst } from './views.ts';
 
@@ -54,10 +55,10 @@ const escapeCell = (text: string) =>
   text.replace(/[|<>\r\n]/g, (c) => ({ '|': '\\|', '<': '&lt;', '>': '&gt;', '\r': ' ', '\n': ' ' })[c]!);
 /** A login as a mention; anything else (it came through the events queue) as plain code. */
 const safeMention = (login: string) =>
-  /^[A-Za-z0-9-]{1,39}(\[bot\])?$/.test(login) ? `@${login}` : `\`${login.replace(/`/g, '')}\``;
+  isGitHubLogin(login) ? `@${login}` : `\`${login.replace(/`/g, '')}\``;
 const usd = (n: number) => (n < 0.01 && n > 0 ? '< $0.01' : `$${n.toFixed(2)}`);
 /** A fixed time, since a comment is not re-rendered as time passes: "2026-11-30 07:41 UTC". */
-const utc = (at: Date) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+export const utcMinute = (at: Date) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /** When the stack last started waking from FROZEN (entered RESUMING), from its history; undefined when never. */
 export function lastWake(history: Pick<HistoryEntry, 'to' | 'at'>[]): Date | undefined {
@@ -98,14 +99,14 @@ export function renderComment(view: CommentView): string {
     if (urls.length > 1)
       for (const [service, url] of urls) lines.push(`| ${escapeCell(service)} | ${escapeCell(url)} |`);
   }
-  if (view.lastWakeAt) lines.push(`| Last woken | ${utc(view.lastWakeAt)} |`);
+  if (view.lastWakeAt) lines.push(`| Last woken | ${utcMinute(view.lastWakeAt)} |`);
   if (
     view.keep &&
     Date.parse(view.keep.until) > (view.now ?? new Date()).getTime() &&
     view.state !== 'DESTROYED'
   )
     lines.push(
-      `| Kept awake | until ${utc(new Date(view.keep.until))}${view.keep.by ? ` by ${escapeCell(safeMention(view.keep.by))}` : ''} (\`/thaw keep off\` ends it) |`,
+      `| Kept awake | until ${utcMinute(new Date(view.keep.until))}${view.keep.by ? ` by ${escapeCell(safeMention(view.keep.by))}` : ''} (\`/thaw keep off\` ends it) |`,
     );
   if (view.expiry) lines.push(`| Expires | ${escapeCell(view.expiry)} |`);
   const images = Object.entries(view.images).map(

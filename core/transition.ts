@@ -167,9 +167,6 @@ function start(draft: Draft, event: ThawEvent, to: StackState): Step {
 function keepAwake(draft: Draft, event: EventOf<'KEEP'>, to: StackState | undefined): Step {
   const { stack } = draft;
   const at = new Date(event.at);
-  // Checked again here: a KEEP deferred during FREEZING meets the keep as it is once FROZEN.
-  if (stack.keepSetAt && at <= stack.keepSetAt)
-    return ignored('stale keep: a newer KEEP or freeze was already applied');
   const until = new Date(event.until);
   if (until <= at) endKeep(stack, at);
   else {

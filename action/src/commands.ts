@@ -3,7 +3,8 @@ import { context, getOctokit } from '@actions/github';
 import { COMMENT_HELP, type CommentCommand, parseCommentCommand } from '../../core/comment-commands.ts';
 import { ThawError } from '../../core/errors.ts';
 import { newEvent, type PrRef, type ThawEvent } from '../../core/events.ts';
-import { commentMarker } from '../../core/pr-comment.ts';
+import { isGitHubLogin } from '../../core/ids.ts';
+import { commentMarker, utcMinute } from '../../core/pr-comment.ts';
 import type { ActionInputs } from './inputs.ts';
 import { buildLaunch, octokitComments, repoName, sendEvent, startDeployment } from './shared.ts';
 
@@ -23,11 +24,7 @@ const TRUSTED = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
 /** Permissions (collaborator-permission API) that may run commands. */
 const WRITE = new Set(['admin', 'maintain', 'write']);
 
-/** A GitHub login (letters, digits, hyphens, and "[bot]"): safe to put in Markdown and in a KEEP's `by`. */
-const isLogin = (login: string) => /^[A-Za-z0-9-]{1,39}(\[bot\])?$/.test(login);
-const safeLogin = (login: string) => (isLogin(login) ? `@${login}` : 'there');
-/** "2026-11-30 17:30 UTC". */
-const utcMinute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+const safeLogin = (login: string) => (isGitHubLogin(login) ? `@${login}` : 'there');
 
 /**
  * `/thaw …` in a pull request comment (`issue_comment` created). Reacts 👀 at once, checks that the
@@ -206,10 +203,10 @@ async function execute(
       break;
     case 'keep': {
       const until = new Date(Date.parse(at) + command.durationMs).toISOString();
-      event = newEvent({ type: 'KEEP', stackId, at, until, ...(isLogin(login) ? { by: login } : {}) });
+      event = newEvent({ type: 'KEEP', stackId, at, until, ...(isGitHubLogin(login) ? { by: login } : {}) });
       const kept =
         command.durationMs > 0
-          ? `It stays awake until ${utcMinute(until)} (a frozen preview wakes now); \`/thaw keep off\` ends that sooner.`
+          ? `It stays awake until ${utcMinute(new Date(until))} (a frozen preview wakes now); \`/thaw keep off\` ends that sooner.`
           : 'The keep is off: the preview freezes again once it is idle.';
       const messageId = await sendEvent(inputs, event);
       return {
