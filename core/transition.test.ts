@@ -648,4 +648,17 @@ describe('transition: KEEP (issue 15: /thaw keep)', () => {
     const kept = drive(running, keep(running.id, 4 * HOUR)).stack!;
     expect(drive(kept, destroy(running.id)).stack).toMatchObject({ state: 'DESTROYING', keepUntil: null });
   });
+
+  it('a KEEP issued before a DESTROY and delivered after the PR reopened does not keep the new stack', () => {
+    const running = stackIn('RUNNING')!;
+    const late = keep(running.id, 4 * HOUR, 'alice');
+    const destroyed = settle(drive(running, destroy(running.id)).stack!).stack;
+    expect(destroyed.state).toBe('DESTROYED');
+    const relaunched = drive(destroyed, launch(running.id)).stack!;
+    expect(relaunched.state).toBe('LAUNCHING');
+    expect(transition(relaunched, late, NOW)).toMatchObject({
+      kind: 'ignored',
+      reason: expect.stringContaining('stale keep'),
+    });
+  });
 });

@@ -197,11 +197,9 @@ function enter(draft: Draft, event: ThawEvent, to: StackState, detail: string | 
   stack.enteredAt = draft.now;
   stack.resentAt = null;
   if (to !== 'FAILED') stack.failureReason = null;
-  if (to === 'DESTROYING') {
-    // A keep belongs to this life of the stack: a reopened pull request starts without one.
-    stack.keepUntil = null;
-    stack.keptBy = null;
-  }
+  // A keep belongs to this life of the stack: a reopened pull request starts without one, and a KEEP
+  // issued before the DESTROY that arrives late is stale.
+  if (event.type === 'DESTROY') endKeep(stack, new Date(event.at));
   stack.failedIn = to === 'FAILED' && from !== null && isInFlight(from) ? from : null;
   const scaleDown =
     to === 'FAILED' && from !== null && SCALE_DOWN_ON_FAILURE.includes(from) && stack.spec !== null;
